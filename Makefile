@@ -1,0 +1,47 @@
+# TMS Screener. Two commands: `make run` and `make test`; everything else is set-up they share.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app screener
+STAMPS := $(VENV)/.stamps
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup check lint bench clean help
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+run: setup ## set everything up and serve on http://127.0.0.1:5000
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup ## set everything up and run the whole suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(STAMPS)/install $(STAMPS)/translations ## venv, install, database, places, demo directory
+	$(FLASK) questions check
+	$(FLASK) db upgrade
+	$(FLASK) places load
+	$(FLASK) providers import --if-empty data/demo-providers.json
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMPS)/install: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/translations: $(wildcard screener/translations/*/LC_MESSAGES/*.po) | $(STAMPS)/install
+	$(BIN)/pybabel compile --use-fuzzy -q -d screener/translations
+	@touch $@
+
+check: setup ## lint and validate data without the test suite
+	$(BIN)/ruff check screener tests bench
+
+bench: setup ## run the benchmarks (by hand; they print figures beside a baseline)
+	$(BIN)/python bench/evaluate.py
+
+clean: ## remove the venv and the local database
+	rm -rf $(VENV) instance test-artifacts

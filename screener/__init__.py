@@ -1,0 +1,66 @@
+"""TMS Screener: a bilingual safety questionnaire before a first TMS consultation."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import config as config_module
+from . import errors, security, storage, templating  # noqa: F401 - storage registers its models
+from .extensions import babel, csrf, db, limiter, migrate
+from .i18n import select_locale
+from .questionnaire.cli import questions
+from .questionnaire.loader import QuestionnaireError, load_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; `config` overrides the environment (tests pass a database URL here)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.update(config_module.from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+    config_module.check_production(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(
+        Path(__file__).parent / "translations"
+    ))
+    limiter.init_app(app)
+    _load_questionnaires(app)
+
+    from .views import api
+
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
+    app.cli.add_command(questions)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    return app
+
+
+def _load_questionnaires(app: Flask) -> None:
+    """Broken questionnaire files must not be served, but `flask questions check` must still
+    start to report them, so the app starts and answers every request with 503 instead."""
+    try:
+        app.extensions["questionnaires"] = load_registry(app.config["QUESTIONS_DIR"])
+    except QuestionnaireError as exc:
+        app.logger.error("questionnaire files are invalid; serving 503:\n%s", exc)
+        app.extensions["questionnaires"] = None
+
+        @app.before_request
+        def refuse():
+            return errors.unavailable("the questionnaire files are invalid")

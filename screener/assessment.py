@@ -1,0 +1,46 @@
+"""Judging a QuestionnaireResponse sent by a clinic's system: parse, then evaluate.
+
+Kept apart from the view so the API, the PDF endpoint and tests share one path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .fhir.response import parse_response
+from .questionnaire.loader import Registry
+from .rules import Evaluation, Flag, evaluate
+
+
+class InvalidResponse(Exception):
+    def __init__(self, errors: list[dict[str, Any]]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} problem(s) in the QuestionnaireResponse")
+
+
+def assess_response(data: Any, registry: Registry) -> Evaluation:
+    parsed = parse_response(data, registry)
+    if parsed.errors or parsed.questionnaire is None:
+        raise InvalidResponse(parsed.errors)
+    return evaluate(parsed.questionnaire, parsed.answers, complete=parsed.complete)
+
+
+def flag_json(flag: Flag, lang: str) -> dict[str, Any]:
+    return {
+        "linkId": flag.link_id,
+        "level": flag.level,
+        "patient_text": flag.patient.get_text(lang),
+        "clinician_text": flag.clinician.get_text(lang),
+        "sources": list(flag.sources),
+    }
+
+
+def evaluation_json(evaluation: Evaluation, lang: str) -> dict[str, Any]:
+    q = evaluation.questionnaire
+    return {
+        "outcome": evaluation.outcome,
+        "outcome_text": evaluation.outcome_patient_text(lang),
+        "flags": [flag_json(f, lang) for f in evaluation.flags],
+        "questionnaire": {"url": q.url, "version": q.version},
+        "dropped": list(evaluation.dropped),
+    }

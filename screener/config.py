@@ -1,0 +1,69 @@
+"""Configuration: safe defaults for a laptop, everything overridable from the environment.
+
+The defaults must let `make run` work on a fresh machine with no services, so storage is a
+SQLite file in the instance folder and rate limits live in memory.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: str) -> dict:
+    """Read settings from the environment, falling back to development defaults."""
+    sqlite_path = Path(instance_path) / "screener.sqlite3"
+    retention_hours = float(os.environ.get("SCREENER_RETENTION_HOURS", "24"))
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": _normalise_db_url(
+            os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}")
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SCREENER_ENV": os.environ.get("SCREENER_ENV", "development"),
+        "RETENTION": timedelta(hours=retention_hours),
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": os.environ.get("SESSION_COOKIE_SAMESITE", "Lax"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "QUESTIONS_DIR": os.environ.get("SCREENER_QUESTIONS_DIR", str(PROJECT_ROOT / "questions")),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": ("en", "bg"),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+def _normalise_db_url(url: str) -> str:
+    """Accept the `postgres://` and `postgresql://` spellings hosts hand out; use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration would be unsafe to serve with."""
+
+
+def check_production(config: dict) -> None:
+    """Refuse to serve real patients with a development secret."""
+    if config.get("SCREENER_ENV") == "production" and config.get("SECRET_KEY") in (
+        None,
+        "",
+        DEV_SECRET_KEY,
+    ):
+        raise ConfigError("SECRET_KEY must be set to a random value when SCREENER_ENV=production")

@@ -1,0 +1,1 @@
+"""FHIR R4 views of the questionnaire and of a screening's answers."""

@@ -1,0 +1,90 @@
+"""Find drugs that lower the seizure threshold in a medication list typed by a patient.
+
+Patients type "Bupropion XL 150mg", "sertraline50mg", "бупропион" or a brand. Every name is
+folded to ASCII words (textnorm), and a typed word matches a name exactly or within one edit
+(rapidfuzz's Levenshtein). Names are bucketed by length, since one edit changes the length by at
+most one, so a long list costs a handful of comparisons per word.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from .questionnaire.model import Drug, DrugList
+from .textnorm import words
+
+MIN_EXACT = 3
+"""Shorter words (mg, xl, d) never match: too many accidental hits."""
+
+MIN_FUZZY = 5
+"""Below this, one edit turns too many words into a drug name."""
+
+MAX_WORDS = 3
+
+
+@dataclass(frozen=True)
+class DrugMatch:
+    drug: Drug
+    typed: str
+
+    @property
+    def risk(self) -> str:
+        return self.drug.drug_class.risk
+
+
+class DrugIndex:
+    def __init__(self, drug_list: DrugList):
+        self.exact: dict[str, Drug] = {}
+        for drug in drug_list.drugs:
+            names = [n for group in drug.names.values() for n in group] + list(drug.brands)
+            for name in names:
+                key = " ".join(words(name))
+                if len(key.replace(" ", "")) >= MIN_EXACT:
+                    self.exact.setdefault(key, drug)
+        self.by_length: dict[int, list[str]] = defaultdict(list)
+        for key in self.exact:
+            if len(key) >= MIN_FUZZY:
+                self.by_length[len(key)].append(key)
+        self.max_words = min(MAX_WORDS, max(len(k.split()) for k in self.exact))
+
+    def lookup(self, phrase: str) -> Drug | None:
+        drug = self.exact.get(phrase)
+        if drug is not None or len(phrase) < MIN_FUZZY:
+            return drug
+        for length in (len(phrase), len(phrase) - 1, len(phrase) + 1):
+            for key in self.by_length.get(length, ()):
+                if Levenshtein.distance(phrase, key, score_cutoff=1) <= 1:
+                    return self.exact[key]
+        return None
+
+    def find(self, text: str) -> list[DrugMatch]:
+        """Matches in the order typed, one per drug; longer phrases win over their words."""
+        tokens = words(text)
+        found: dict[str, DrugMatch] = {}
+        i = 0
+        while i < len(tokens):
+            for size in range(min(self.max_words, len(tokens) - i), 0, -1):
+                phrase = " ".join(tokens[i : i + size])
+                if size == 1 and len(phrase) < MIN_EXACT:
+                    continue
+                drug = self.lookup(phrase)
+                if drug is not None:
+                    found.setdefault(drug.id, DrugMatch(drug, phrase))
+                    i += size
+                    break
+            else:
+                i += 1
+        return list(found.values())
+
+
+@lru_cache(maxsize=8)
+def index_for(drug_list: DrugList) -> DrugIndex:
+    return DrugIndex(drug_list)
+
+
+def find_drugs(drug_list: DrugList, text: str) -> list[DrugMatch]:
+    return index_for(drug_list).find(text)

@@ -1,0 +1,1 @@
+"""The questionnaire: its data model, the loader that validates the files in `questions/`."""

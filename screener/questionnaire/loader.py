@@ -1,0 +1,466 @@
+"""Read questionnaire files, validate them, and build the frozen model.
+
+Validation has two layers: the JSON Schema catches shape errors (unknown keys, bad levels), and
+`_check` catches what a schema cannot: duplicate ids, branching that points forward, missing
+translations, flags without a source. Every problem names the file, the item and the fault,
+because the people editing these files are clinicians as often as programmers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .model import (
+    LEVELS,
+    Condition,
+    Drug,
+    DrugClass,
+    DrugList,
+    FlagRule,
+    I18n,
+    Item,
+    LevelText,
+    Option,
+    Questionnaire,
+    Section,
+    Source,
+    Wording,
+)
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "questions" / "schema"
+QUESTIONNAIRE_SCHEMA = "tms-screener/questionnaire@1"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.where}: {self.message}"
+
+
+class QuestionnaireError(Exception):
+    """A questionnaire file that must not be served; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """Safe loader with YAML 1.2 scalars: `yes`/`no` stay strings and dates stay text.
+
+    Answer codes `yes` and `no` are everywhere in these files; YAML 1.1 would silently turn
+    them into booleans.
+    """
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf")
+)
+
+
+def read_yaml(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
+
+
+@lru_cache(maxsize=4)
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    schema = json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _schema_problems(file: str, data: Any, schema: str) -> list[Problem]:
+    problems = []
+    for error in sorted(_validator(schema).iter_errors(data), key=lambda e: list(e.path)):
+        problems.append(Problem(file, _where(data, list(error.path)), error.message))
+    return problems
+
+
+def _where(data: Any, path: list[Any]) -> str:
+    """Turn a JSON path into the nearest item or section name, which editors can search for."""
+    where = "file"
+    node = data
+    for step in path:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and isinstance(node.get("linkId"), str):
+            where = f"item '{node['linkId']}'"
+        elif isinstance(node, dict) and "items" in node and isinstance(node.get("id"), str):
+            where = f"section '{node['id']}'"
+    tail = "/".join(str(p) for p in path)
+    return f"{where} ({tail})" if tail else where
+
+
+def load_questionnaire(path: Path) -> Questionnaire:
+    """Load and fully validate one questionnaire file (and the drug list it names)."""
+    questionnaire, problems = _load(Path(path))
+    if problems:
+        raise QuestionnaireError(problems)
+    assert questionnaire is not None
+    return questionnaire
+
+
+def check_file(path: Path) -> list[Problem]:
+    """Every problem in one questionnaire file; an empty list means it may be served."""
+    return _load(Path(path))[1]
+
+
+def _load(path: Path) -> tuple[Questionnaire | None, list[Problem]]:
+    file = _display(path)
+    try:
+        data = read_yaml(path)
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        return None, [Problem(file, "file", f"cannot be read: {exc}")]
+    problems = _schema_problems(file, data, "questionnaire.schema.json")
+    if problems:
+        return None, problems
+    builder = _Builder(file, data)
+    questionnaire = builder.build()
+    drugs = None
+    if data.get("drug_list"):
+        drug_path = path.parent / data["drug_list"]
+        drugs, drug_problems = _load_drugs(drug_path, set(data["sources"]))
+        problems.extend(drug_problems)
+    questionnaire = replace(questionnaire, drugs=drugs)
+    problems.extend(builder.problems)
+    problems.extend(_check(file, questionnaire))
+    return questionnaire, problems
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+class _Builder:
+    """Turns validated YAML into the model, noting translation gaps as it goes."""
+
+    def __init__(self, file: str, data: dict[str, Any]):
+        self.file = file
+        self.data = data
+        self.languages = tuple(data["languages"])
+        self.problems: list[Problem] = []
+
+    def text(self, raw: dict[str, str] | None, where: str, what: str) -> I18n | None:
+        if raw is None:
+            return None
+        for lang in self.languages:
+            if not (raw.get(lang) or "").strip():
+                self.problems.append(
+                    Problem(self.file, where, f"missing '{lang}' translation of {what}")
+                )
+        return I18n(raw)
+
+    def build(self) -> Questionnaire:
+        d = self.data
+        sources = {
+            key: Source(key, value["citation"], value.get("url"))
+            for key, value in d["sources"].items()
+        }
+        levels = {
+            name: LevelText(
+                label=self.text(raw["label"], f"level '{name}'", "label"),
+                patient=self.text(raw["patient"], f"level '{name}'", "patient wording"),
+                clinician=self.text(raw["clinician"], f"level '{name}'", "clinician wording"),
+            )
+            for name, raw in d["levels"].items()
+        }
+        texts = {
+            name: Wording(
+                patient=self.text(raw["patient"], f"text '{name}'", "patient wording"),
+                clinician=self.text(raw["clinician"], f"text '{name}'", "clinician wording"),
+            )
+            for name, raw in d["texts"].items()
+        }
+        sections = tuple(self.section(raw) for raw in d["sections"])
+        items: dict[str, Item] = {}
+        order: dict[str, int] = {}
+        for section in sections:
+            for item in section.walk():
+                if item.link_id in items:
+                    self.problems.append(
+                        Problem(self.file, f"item '{item.link_id}'", "duplicate linkId")
+                    )
+                    continue
+                order[item.link_id] = len(order)
+                items[item.link_id] = item
+        return Questionnaire(
+            id=d["id"],
+            url=d["url"],
+            version=d["version"],
+            status=d["status"],
+            date=d["date"],
+            languages=self.languages,
+            title=self.text(d["title"], "file", "title"),
+            description=self.text(d.get("description"), "file", "description"),
+            sources=sources,
+            levels=levels,
+            texts=texts,
+            sections=sections,
+            path=self.file,
+            items=items,
+            order=order,
+        )
+
+    def section(self, raw: dict[str, Any]) -> Section:
+        where = f"section '{raw['id']}'"
+        return Section(
+            id=raw["id"],
+            title=self.text(raw["title"], where, "title"),
+            intro=self.text(raw.get("intro"), where, "intro"),
+            items=tuple(self.item(r, raw["id"], None, None, ()) for r in raw["items"]),
+        )
+
+    def options(self, raw: Any, where: str) -> tuple[Option, ...]:
+        if raw is None:
+            return ()
+        if isinstance(raw, str):
+            named = self.data["option_sets"].get(raw)
+            if named is None:
+                self.problems.append(Problem(self.file, where, f"unknown option set '{raw}'"))
+                return ()
+            raw = named
+        return tuple(
+            Option(
+                code=o["code"],
+                label=self.text(o["label"], where, f"option '{o['code']}'"),
+                hint=self.text(o.get("hint"), where, f"hint of option '{o['code']}'"),
+            )
+            for o in raw
+        )
+
+    def item(
+        self,
+        raw: dict[str, Any],
+        section: str,
+        parent: str | None,
+        top: str | None,
+        inherited_sources: tuple[str, ...],
+    ) -> Item:
+        """Build one item; a follow-up without sources cites its parent's."""
+        link_id = raw["linkId"]
+        sources = tuple(raw.get("sources", ())) or inherited_sources
+        where = f"item '{link_id}'"
+        flags = tuple(
+            FlagRule(
+                level=f["level"],
+                clinician=self.text(f["clinician"], where, "a flag's clinician wording"),
+                patient=self.text(f.get("patient"), where, "a flag's patient wording"),
+                sources=tuple(f.get("sources", ())),
+                answers=tuple(f.get("answers", ())),
+                when=tuple(_condition(c) for c in f.get("when", ())),
+                match=f.get("match"),
+            )
+            for f in raw.get("flags", ())
+        )
+        return Item(
+            link_id=link_id,
+            type=raw["type"],
+            text=self.text(raw["text"], where, "the question"),
+            section=section,
+            parent=parent,
+            top=top or link_id,
+            hint=self.text(raw.get("hint"), where, "the hint"),
+            why=self.text(raw.get("why"), where, "'why we ask'"),
+            reason=self.text(raw.get("reason"), where, "the clinical reason"),
+            level=raw.get("level"),
+            sources=sources,
+            safety=bool(raw.get("safety", False)),
+            required=bool(raw.get("required", False)),
+            repeats=bool(raw.get("repeats", False)),
+            max_length=int(raw.get("max_length", 2000)),
+            options=self.options(raw.get("options"), where),
+            enable_when=tuple(_condition(c) for c in raw.get("enableWhen", ())),
+            enable_behavior=raw.get("enableBehavior", "all"),
+            flags=flags,
+            followups=tuple(
+                self.item(r, section, link_id, top or link_id, sources)
+                for r in raw.get("followups", ())
+            ),
+        )
+
+
+def _condition(raw: dict[str, Any]) -> Condition:
+    answer = raw.get("answer")
+    if isinstance(answer, list):
+        answer = tuple(answer)
+    return Condition(question=raw["question"], operator=raw["operator"], answer=answer)
+
+
+def _check(file: str, q: Questionnaire) -> Iterator[Problem]:
+    """What the schema cannot see: references, ordering, sources, codes."""
+    section_ids = [s.id for s in q.sections]
+    for dup in {s for s in section_ids if section_ids.count(s) > 1}:
+        yield Problem(file, f"section '{dup}'", "duplicate section id")
+    for item in q.walk():
+        where = f"item '{item.link_id}'"
+        if item.type == "choice" and not item.options:
+            yield Problem(file, where, "a choice item needs options")
+        if item.type == "text" and item.options:
+            yield Problem(file, where, "a text item cannot have options")
+        if item.parent is not None and not item.enable_when:
+            yield Problem(file, where, "a follow-up needs enableWhen")
+        yield from _check_sources(file, where, q, item.sources)
+        for cond in item.enable_when:
+            target = q.items.get(cond.question)
+            if target is None:
+                yield Problem(file, where, f"enableWhen points at unknown item '{cond.question}'")
+            elif q.order[cond.question] >= q.order[item.link_id]:
+                yield Problem(
+                    file, where, f"enableWhen points at a later item '{cond.question}'"
+                )
+            else:
+                yield from _check_codes(file, where, target, cond)
+        if item.level and not item.sources:
+            yield Problem(file, where, f"level '{item.level}' has no source")
+        for rule in item.flags:
+            if rule.level not in LEVELS:
+                yield Problem(file, where, f"unknown level '{rule.level}'")
+            if not (rule.sources or item.sources):
+                yield Problem(file, where, f"a '{rule.level}' flag has no source")
+            yield from _check_sources(file, where, q, rule.sources)
+            for code in rule.answers:
+                if code not in item.codes:
+                    yield Problem(file, where, f"a flag names unknown answer code '{code}'")
+            if rule.match and item.type != "text":
+                yield Problem(file, where, "only a text item can match a drug list")
+            if rule.match and q.drugs is None:
+                yield Problem(file, where, "a flag matches drugs but the file names no drug_list")
+            if not (rule.answers or rule.when or rule.match):
+                yield Problem(file, where, "a flag needs answers, when or match")
+            for cond in rule.when:
+                target = q.items.get(cond.question)
+                if target is None:
+                    yield Problem(file, where, f"a flag points at unknown item '{cond.question}'")
+                else:
+                    yield from _check_codes(file, where, target, cond)
+
+
+def _check_sources(file: str, where: str, q: Questionnaire, ids: Iterable[str]) -> Iterator[Problem]:
+    for source in ids:
+        if source not in q.sources:
+            yield Problem(file, where, f"unknown source id '{source}'")
+
+
+def _check_codes(file: str, where: str, target: Item, cond: Condition) -> Iterator[Problem]:
+    if cond.operator == "exists" or target.type != "choice":
+        return
+    answers = cond.answer if isinstance(cond.answer, tuple) else (cond.answer,)
+    for code in answers:
+        if code not in target.codes:
+            yield Problem(
+                file, where, f"condition on '{target.link_id}' names unknown answer code '{code}'"
+            )
+
+
+def _load_drugs(path: Path, known_sources: set[str]) -> tuple[DrugList | None, list[Problem]]:
+    file = _display(path)
+    try:
+        data = read_yaml(path)
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        return None, [Problem(file, "file", f"cannot be read: {exc}")]
+    problems = _schema_problems(file, data, "drugs.schema.json")
+    if problems:
+        return None, problems
+    classes = {
+        key: DrugClass(key, I18n(raw["label"]), raw["risk"]) for key, raw in data["classes"].items()
+    }
+    drugs = []
+    seen: set[str] = set()
+    for raw in data["drugs"]:
+        where = f"drug '{raw['id']}'"
+        if raw["id"] in seen:
+            problems.append(Problem(file, where, "duplicate drug id"))
+        seen.add(raw["id"])
+        drug_class = classes.get(raw["class"])
+        if drug_class is None:
+            problems.append(Problem(file, where, f"unknown class '{raw['class']}'"))
+            continue
+        drugs.append(
+            Drug(
+                id=raw["id"],
+                drug_class=drug_class,
+                names={lang: tuple(names) for lang, names in raw["names"].items()},
+                brands=tuple(raw.get("brands", ())),
+            )
+        )
+    for source in data["sources"]:
+        if source not in known_sources:
+            problems.append(Problem(file, "file", f"unknown source id '{source}'"))
+    risk_labels = {risk: I18n(text) for risk, text in data.get("risk_labels", {}).items()}
+    drug_list = DrugList(data["version"], tuple(data["sources"]), tuple(drugs), risk_labels)
+    return drug_list, problems
+
+
+def questionnaire_files(directory: Path) -> list[Path]:
+    """YAML files in `directory` that declare the questionnaire schema (drug lists do not)."""
+    files = []
+    for path in sorted(Path(directory).glob("*.yaml")):
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            head = handle.read(2048)
+        if re.search(rf"^schema:\s*[\"']?{re.escape(QUESTIONNAIRE_SCHEMA)}", head, re.M):
+            files.append(path)
+    return files
+
+
+def _version_key(q: Questionnaire) -> tuple[int, ...]:
+    return tuple(int(part) for part in q.version.split("."))
+
+
+class Registry:
+    """All shipped questionnaire versions; screenings record which one they were answered on."""
+
+    def __init__(self, questionnaires: Iterable[Questionnaire]):
+        self._by_version = {q.version: q for q in questionnaires}
+        active = [q for q in self._by_version.values() if q.status == "active"]
+        if not active:
+            raise QuestionnaireError([Problem("questions/", "file", "no active questionnaire")])
+        self.current = max(active, key=_version_key)
+
+    def get(self, version: str) -> Questionnaire | None:
+        return self._by_version.get(version)
+
+    @property
+    def versions(self) -> list[str]:
+        return sorted(self._by_version, key=lambda v: tuple(int(p) for p in v.split(".")))
+
+
+@lru_cache(maxsize=8)
+def load_registry(directory: str) -> Registry:
+    """Load every questionnaire file once per process; any problem stops the app starting."""
+    files = questionnaire_files(Path(directory))
+    problems: list[Problem] = []
+    loaded = []
+    for path in files:
+        questionnaire, found = _load(path)
+        problems.extend(found)
+        if questionnaire is not None:
+            loaded.append(questionnaire)
+    if problems:
+        raise QuestionnaireError(problems)
+    return Registry(loaded)

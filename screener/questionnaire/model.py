@@ -1,0 +1,189 @@
+"""Frozen data classes for a loaded questionnaire.
+
+Everything clinical comes from the YAML files; these classes only give it a typed shape that
+the engine, the forms and the FHIR export share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+LEVELS: tuple[str, ...] = ("urgent", "contraindication", "caution", "note")
+"""Flag levels, most serious first."""
+
+SEVERITY: Mapping[str, int] = {level: len(LEVELS) - i for i, level in enumerate(LEVELS)}
+"""Higher is more serious; `none` (no flag) is 0."""
+
+
+class I18n(dict):
+    """Wording per language code; falls back to English so a page never shows nothing."""
+
+    def get_text(self, lang: str) -> str:
+        return self.get(lang) or self.get("en") or next(iter(self.values()), "")
+
+    def format(self, **values: str) -> I18n:
+        return I18n({lang: text.format(**values) for lang, text in self.items()})
+
+    def __hash__(self) -> int:  # frozen dataclasses holding these must stay hashable
+        return hash(tuple(sorted(self.items())))
+
+
+@dataclass(frozen=True)
+class Option:
+    code: str
+    label: I18n
+    hint: I18n | None = None
+
+
+@dataclass(frozen=True)
+class Condition:
+    question: str
+    operator: str
+    answer: Any = None
+
+
+@dataclass(frozen=True)
+class FlagRule:
+    level: str
+    clinician: I18n
+    patient: I18n | None = None
+    sources: tuple[str, ...] = ()
+    answers: tuple[str, ...] = ()
+    when: tuple[Condition, ...] = ()
+    match: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    link_id: str
+    type: str
+    text: I18n
+    section: str
+    parent: str | None = None
+    top: str = ""
+    hint: I18n | None = None
+    why: I18n | None = None
+    reason: I18n | None = None
+    level: str | None = None
+    sources: tuple[str, ...] = ()
+    safety: bool = False
+    required: bool = False
+    repeats: bool = False
+    max_length: int = 2000
+    options: tuple[Option, ...] = ()
+    enable_when: tuple[Condition, ...] = ()
+    enable_behavior: str = "all"
+    flags: tuple[FlagRule, ...] = ()
+    followups: tuple[Item, ...] = ()
+
+    def option(self, code: str) -> Option | None:
+        return next((o for o in self.options if o.code == code), None)
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(o.code for o in self.options)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: I18n
+    items: tuple[Item, ...]
+    intro: I18n | None = None
+
+    def walk(self) -> Iterator[Item]:
+        """Items of this section in document order, each follow-up right after its parent."""
+        for item in self.items:
+            yield from _walk(item)
+
+
+def _walk(item: Item) -> Iterator[Item]:
+    yield item
+    for child in item.followups:
+        yield from _walk(child)
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    citation: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class LevelText:
+    label: I18n
+    patient: I18n
+    clinician: I18n
+
+
+@dataclass(frozen=True)
+class Wording:
+    patient: I18n
+    clinician: I18n
+
+
+@dataclass(frozen=True)
+class DrugClass:
+    id: str
+    label: I18n
+    risk: str
+
+
+@dataclass(frozen=True, eq=False)
+class Drug:
+    id: str
+    drug_class: DrugClass
+    names: Mapping[str, tuple[str, ...]]
+    brands: tuple[str, ...] = ()
+
+    def name(self, lang: str) -> str:
+        names = self.names.get(lang) or self.names.get("en") or next(iter(self.names.values()))
+        return names[0]
+
+
+@dataclass(frozen=True, eq=False)
+class DrugList:
+    version: str
+    sources: tuple[str, ...]
+    drugs: tuple[Drug, ...]
+    risk_labels: Mapping[str, I18n] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    id: str
+    url: str
+    version: str
+    status: str
+    date: str
+    languages: tuple[str, ...]
+    title: I18n
+    description: I18n | None
+    sources: Mapping[str, Source]
+    levels: Mapping[str, LevelText]
+    texts: Mapping[str, Wording]
+    sections: tuple[Section, ...]
+    drugs: DrugList | None = None
+    path: str = ""
+    items: Mapping[str, Item] = field(default_factory=dict)
+    order: Mapping[str, int] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return hash((self.url, self.version))
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Questionnaire)
+            and (self.url, self.version) == (other.url, other.version)
+        )
+
+    def walk(self) -> Iterator[Item]:
+        for section in self.sections:
+            yield from section.walk()
+
+    def section_of(self, link_id: str) -> Section:
+        section_id = self.items[link_id].section
+        return next(s for s in self.sections if s.id == section_id)

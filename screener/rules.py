@@ -1,0 +1,203 @@
+"""The rule engine: answers in, outcome and flags out. Pure: no Flask, no database, no clock.
+
+What each answer means clinically lives in the questionnaire data; this module only applies it,
+plus the three rules that hold for every item (clinical reference, "Outcome levels"):
+- "not sure" is never "no": it raises the item's level, capped at caution, unless the data says
+  more (self-harm: urgent);
+- a safety item left unanswered in a completed screening is a caution;
+- answers to items that branching has disabled are dropped before anything is judged.
+Within one top-level item (and its follow-ups) only the most serious flags are kept, so a
+pacemaker is one contraindication, not a contraindication plus a note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .conditions import all_hold
+from .medications import DrugMatch, find_drugs
+from .questionnaire.model import SEVERITY, FlagRule, I18n, Item, Questionnaire
+from .routing import dropped, effective_answers
+
+UNSURE = "unsure"
+CAP_FOR_UNSURE = "caution"
+
+
+@dataclass(frozen=True)
+class Flag:
+    link_id: str
+    level: str
+    patient: I18n
+    clinician: I18n
+    sources: tuple[str, ...]
+    kind: str = "answer"
+    """answer | unsure | unanswered | drugs"""
+    drugs: tuple[DrugMatch, ...] = ()
+
+    @property
+    def severity(self) -> int:
+        return SEVERITY[self.level]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    questionnaire: Questionnaire
+    outcome: str
+    """urgent | contraindication | caution | note | none"""
+    flags: tuple[Flag, ...]
+    answers: Mapping[str, list[str]]
+    enabled: Mapping[str, bool] = field(default_factory=dict)
+    dropped: tuple[str, ...] = ()
+
+    def outcome_patient_text(self, lang: str) -> str:
+        q = self.questionnaire
+        if self.outcome == "none":
+            return q.texts["no_concerns"].patient.get_text(lang)
+        return q.levels[self.outcome].patient.get_text(lang)
+
+    def flags_by_level(self) -> dict[str, list[Flag]]:
+        grouped: dict[str, list[Flag]] = {}
+        for flag in self.flags:
+            grouped.setdefault(flag.level, []).append(flag)
+        return grouped
+
+
+def evaluate(
+    questionnaire: Questionnaire,
+    answers: Mapping[str, Sequence[str]],
+    *,
+    complete: bool = True,
+) -> Evaluation:
+    """Judge a set of answers against one questionnaire version.
+
+    `complete` is false while the patient is still answering, so unanswered items are not yet
+    flagged as such.
+    """
+    kept, enabled = effective_answers(questionnaire, answers)
+    raised: list[Flag] = []
+    for item in questionnaire.walk():
+        if not enabled[item.link_id]:
+            continue
+        raised.extend(_flags_for(questionnaire, item, kept, complete))
+    flags = _most_serious_per_item(questionnaire, raised)
+    outcome = max((f.level for f in flags), key=SEVERITY.__getitem__, default="none")
+    return Evaluation(
+        questionnaire=questionnaire,
+        outcome=outcome,
+        flags=tuple(flags),
+        answers=kept,
+        enabled=enabled,
+        dropped=tuple(dropped(answers, kept)),
+    )
+
+
+def _flags_for(
+    q: Questionnaire, item: Item, answers: Mapping[str, list[str]], complete: bool
+) -> list[Flag]:
+    values = answers.get(item.link_id, [])
+    flags = [
+        flag
+        for rule in item.flags
+        if (flag := _apply(q, item, rule, values, answers)) is not None
+    ]
+    if not flags and UNSURE in values and item.level:
+        flags.append(_generic(q, item, "unsure", _cap(item.level, CAP_FOR_UNSURE)))
+    if complete and not values and item.safety and item.required:
+        flags.append(_generic(q, item, "unanswered", "caution"))
+    return flags
+
+
+def _apply(
+    q: Questionnaire,
+    item: Item,
+    rule: FlagRule,
+    values: list[str],
+    answers: Mapping[str, list[str]],
+) -> Flag | None:
+    if rule.answers and not any(v in rule.answers for v in values):
+        return None
+    if rule.when and not all_hold(rule.when, answers):
+        return None
+    sources = rule.sources or item.sources
+    if rule.match:
+        return _drug_flag(q, item, rule, values, sources)
+    if not (rule.answers or values):
+        return None
+    patient = rule.patient or q.levels[rule.level].patient
+    return Flag(item.link_id, rule.level, patient, rule.clinician, sources)
+
+
+def _drug_flag(
+    q: Questionnaire, item: Item, rule: FlagRule, values: list[str], sources: tuple[str, ...]
+) -> Flag | None:
+    if q.drugs is None or not values:
+        return None
+    matches = tuple(m for text in values for m in find_drugs(q.drugs, text))
+    if not matches:
+        return None
+    lowering = [m for m in matches if m.risk != "withdrawal"]
+    listed = I18n({lang: describe_drugs(q, matches, lang) for lang in q.languages})
+    if lowering:
+        level, clinician, patient = rule.level, rule.clinician, rule.patient
+    else:
+        wording = q.texts.get("withdrawal_drugs")
+        level = "note"
+        clinician = wording.clinician if wording else rule.clinician
+        patient = wording.patient if wording else None
+    return Flag(
+        item.link_id,
+        level,
+        patient or q.levels[level].patient,
+        _fill(clinician, drugs=listed),
+        sources,
+        kind="drugs",
+        drugs=matches,
+    )
+
+
+def describe_drugs(q: Questionnaire, matches: Sequence[DrugMatch], lang: str) -> str:
+    """'bupropion (aminoketone antidepressant, relative)' for each match, in one language."""
+    risks = q.drugs.risk_labels if q.drugs else {}
+    parts = []
+    for match in matches:
+        label = match.drug.drug_class.label.get_text(lang)
+        risk = risks.get(match.risk)
+        risk_text = risk.get_text(lang) if risk else match.risk
+        parts.append(f"{match.drug.name(lang)} ({label}; {risk_text})")
+    return ", ".join(parts)
+
+
+def _fill(template: I18n, **values: I18n) -> I18n:
+    return I18n(
+        {
+            lang: text.replace("{drugs}", values["drugs"].get_text(lang))
+            for lang, text in template.items()
+        }
+    )
+
+
+def _generic(q: Questionnaire, item: Item, kind: str, level: str) -> Flag:
+    wording = q.texts[kind]
+    reason = item.reason or item.text
+    clinician = I18n(
+        {
+            lang: f"{wording.clinician.get_text(lang)} {reason.get_text(lang)}"
+            for lang in q.languages
+        }
+    )
+    return Flag(item.link_id, level, wording.patient, clinician, item.sources, kind=kind)
+
+
+def _cap(level: str, cap: str) -> str:
+    return level if SEVERITY[level] <= SEVERITY[cap] else cap
+
+
+def _most_serious_per_item(q: Questionnaire, flags: list[Flag]) -> list[Flag]:
+    top_of = {link_id: item.top for link_id, item in q.items.items()}
+    worst: dict[str, int] = {}
+    for flag in flags:
+        top = top_of[flag.link_id]
+        worst[top] = max(worst.get(top, 0), flag.severity)
+    kept = [f for f in flags if f.severity == worst[top_of[f.link_id]]]
+    return sorted(kept, key=lambda f: (-f.severity, q.order[f.link_id]))
