@@ -11,6 +11,7 @@ from flask import Flask
 
 from . import config as config_module
 from . import errors, security, storage, templating  # noqa: F401 - storage registers its models
+from .directory import models as directory_models  # noqa: F401 - registers its tables
 from .extensions import babel, csrf, db, limiter, migrate
 from .i18n import select_locale
 from .questionnaire.cli import questions
@@ -35,17 +36,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(
-        Path(__file__).parent / "translations"
-    ))
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
     limiter.init_app(app)
     _load_questionnaires(app)
 
-    from .views import api
+    from .views import api, screening
 
+    app.register_blueprint(screening.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
+    # Every POST view of the patient's path validates its FlaskForm's token itself, so a stale
+    # token re-renders the page with the answers kept instead of failing before the view.
+    csrf.exempt(screening.bp)
     app.cli.add_command(questions)
+    app.cli.add_command(storage.purge_command)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

@@ -51,7 +51,7 @@ def _normalise_db_url(url: str) -> str:
     """Accept the `postgres://` and `postgresql://` spellings hosts hand out; use psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

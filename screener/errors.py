@@ -1,12 +1,15 @@
-"""Every error becomes a clear answer: problem+json under /api, a page elsewhere. Never a 500
-with a stack trace, and never the request body in a log line (it may hold health data)."""
+"""Every error becomes a clear answer: problem+json under /api, a page in the person's language
+elsewhere. Never a stack trace, and never the request body in a log line (it may hold health
+data)."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from .problems import problem
 
@@ -17,10 +20,58 @@ def _wants_problem() -> bool:
     return request.path.startswith("/api/")
 
 
+def _page_texts(code: int) -> tuple[str, str]:
+    texts = {
+        400: (
+            _("Something in the request was not right"),
+            _("Please go back and try again. Your saved answers have not changed."),
+        ),
+        403: (_("You cannot open this page"), _("This page is not available to you.")),
+        404: (
+            _("Page not found"),
+            _(
+                "If you typed the web address, check it is correct. Your saved answers have "
+                "not changed."
+            ),
+        ),
+        405: (_("Page not found"), _("This address does not accept that kind of request.")),
+        413: (_("That was too much to send"), _("Please shorten what you typed and try again.")),
+        429: (
+            _("Too many tries"),
+            _("For your security, please wait a minute before you try again."),
+        ),
+        503: (_("Sorry, the service is unavailable"), _("Please try again later.")),
+    }
+    return texts.get(
+        code,
+        (
+            _("Sorry, there is a problem with the service"),
+            _("Please try again later. Your saved answers have not changed."),
+        ),
+    )
+
+
+def render_error(code: int):
+    title, message = _page_texts(code)
+    return render_template("errors/error.html", title=title, message=message), code
+
+
 def handle_http(exc: HTTPException):
+    code = exc.code or 500
     if _wants_problem():
-        return problem(exc.code or 500, exc.name, exc.description)
-    return exc
+        return problem(code, exc.name, exc.description)
+    return render_error(code)
+
+
+def handle_csrf(exc: CSRFError):
+    if _wants_problem():
+        return problem(400, "CSRF token missing or invalid")
+    title = _("This page timed out")
+    message = _(
+        "For your security, forms expire. Go back, reload the page and try again: "
+        "your saved answers have not changed."
+    )
+    return render_template("errors/error.html", title=title, message=message), 400
 
 
 def handle_unexpected(exc: Exception):
@@ -28,7 +79,10 @@ def handle_unexpected(exc: Exception):
     log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.endpoint)
     if _wants_problem():
         return problem(500, "Internal error", "the error was logged without request data")
-    return InternalServerError()
+    try:
+        return render_error(500)
+    except Exception:  # the error page itself failed: plain text, still no details
+        return "Internal error", 500
 
 
 def unavailable(reason: str):
@@ -38,5 +92,6 @@ def unavailable(reason: str):
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(Exception, handle_unexpected)

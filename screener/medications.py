@@ -23,7 +23,13 @@ MIN_EXACT = 3
 MIN_FUZZY = 5
 """Below this, one edit turns too many words into a drug name."""
 
+MIN_FUZZY_BRAND = 7
+"""Brand names are coined words close to ordinary ones ("Neoral" ~ "neural"): fuzzy only when long."""
+
 MAX_WORDS = 3
+
+NEGATIONS = frozenset({"no", "not", "without", "none", "never", "bez", "ne", "niama", "nikoga"})
+"""A drug named right after one of these ("no alcohol", "без алкохол") is not being taken."""
 
 
 @dataclass(frozen=True)
@@ -39,16 +45,21 @@ class DrugMatch:
 class DrugIndex:
     def __init__(self, drug_list: DrugList):
         self.exact: dict[str, Drug] = {}
+        fuzzy: set[str] = set()
         for drug in drug_list.drugs:
-            names = [n for group in drug.names.values() for n in group] + list(drug.brands)
-            for name in names:
+            generic = [n for group in drug.names.values() for n in group]
+            for name, minimum in [(n, MIN_FUZZY) for n in generic] + [
+                (b, MIN_FUZZY_BRAND) for b in drug.brands
+            ]:
                 key = " ".join(words(name))
-                if len(key.replace(" ", "")) >= MIN_EXACT:
-                    self.exact.setdefault(key, drug)
+                if len(key.replace(" ", "")) < MIN_EXACT:
+                    continue
+                self.exact.setdefault(key, drug)
+                if len(key) >= minimum:
+                    fuzzy.add(key)
         self.by_length: dict[int, list[str]] = defaultdict(list)
-        for key in self.exact:
-            if len(key) >= MIN_FUZZY:
-                self.by_length[len(key)].append(key)
+        for key in sorted(fuzzy):
+            self.by_length[len(key)].append(key)
         self.max_words = min(MAX_WORDS, max(len(k.split()) for k in self.exact))
 
     def lookup(self, phrase: str) -> Drug | None:
@@ -73,7 +84,8 @@ class DrugIndex:
                     continue
                 drug = self.lookup(phrase)
                 if drug is not None:
-                    found.setdefault(drug.id, DrugMatch(drug, phrase))
+                    if not (i > 0 and tokens[i - 1] in NEGATIONS):
+                        found.setdefault(drug.id, DrugMatch(drug, phrase))
                     i += size
                     break
             else:

@@ -97,9 +97,7 @@ def _flags_for(
 ) -> list[Flag]:
     values = answers.get(item.link_id, [])
     flags = [
-        flag
-        for rule in item.flags
-        if (flag := _apply(q, item, rule, values, answers)) is not None
+        flag for rule in item.flags if (flag := _apply(q, item, rule, values, answers)) is not None
     ]
     if not flags and UNSURE in values and item.level:
         flags.append(_generic(q, item, "unsure", _cap(item.level, CAP_FOR_UNSURE)))

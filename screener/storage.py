@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import click
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -54,7 +55,7 @@ class NewScreening:
     resume_code: str
 
 
-def _aware(value: datetime) -> datetime:
+def aware(value: datetime) -> datetime:
     """SQLite hands back naive datetimes even for timezone=True columns; they are UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -111,7 +112,7 @@ def get(screening_id: str | None) -> Screening | None:
     screening = db.session.get(Screening, screening_id)
     if screening is None:
         return None
-    if _aware(screening.expires_at) <= utcnow():
+    if aware(screening.expires_at) <= utcnow():
         delete(screening)
         return None
     return screening
@@ -152,3 +153,10 @@ def purge_expired(now: datetime | None = None) -> int:
     result = db.session.execute(sa.delete(Screening).where(Screening.expires_at <= moment))
     db.session.commit()
     return result.rowcount or 0
+
+
+@click.command("purge")
+def purge_command() -> None:
+    """Delete every screening past its retention time (run it from cron, or rely on requests)."""
+    removed = purge_expired()
+    click.echo(f"purged {removed} expired screening(s)")

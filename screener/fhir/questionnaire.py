@@ -51,8 +51,11 @@ def _enable_when(condition: Condition) -> list[dict[str, Any]]:
         ]
     answers = condition.answer if isinstance(condition.answer, tuple) else (condition.answer,)
     return [
-        {"question": condition.question, "operator": condition.operator,
-         "answerCoding": {"code": str(code)}}
+        {
+            "question": condition.question,
+            "operator": condition.operator,
+            "answerCoding": {"code": str(code)},
+        }
         for code in answers
     ]
 

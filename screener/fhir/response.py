@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..questionnaire.model import Questionnaire
 from ..questionnaire.loader import Registry
+from ..questionnaire.model import Questionnaire
 
 MAX_DEPTH = 12
 MAX_ITEMS = 2000

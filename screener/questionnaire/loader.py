@@ -331,9 +331,7 @@ def _check(file: str, q: Questionnaire) -> Iterator[Problem]:
             if target is None:
                 yield Problem(file, where, f"enableWhen points at unknown item '{cond.question}'")
             elif q.order[cond.question] >= q.order[item.link_id]:
-                yield Problem(
-                    file, where, f"enableWhen points at a later item '{cond.question}'"
-                )
+                yield Problem(file, where, f"enableWhen points at a later item '{cond.question}'")
             else:
                 yield from _check_codes(file, where, target, cond)
         if item.level and not item.sources:
@@ -361,7 +359,9 @@ def _check(file: str, q: Questionnaire) -> Iterator[Problem]:
                     yield from _check_codes(file, where, target, cond)
 
 
-def _check_sources(file: str, where: str, q: Questionnaire, ids: Iterable[str]) -> Iterator[Problem]:
+def _check_sources(
+    file: str, where: str, q: Questionnaire, ids: Iterable[str]
+) -> Iterator[Problem]:
     for source in ids:
         if source not in q.sources:
             yield Problem(file, where, f"unknown source id '{source}'")

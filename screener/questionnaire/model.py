@@ -175,9 +175,9 @@ class Questionnaire:
         return hash((self.url, self.version))
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, Questionnaire)
-            and (self.url, self.version) == (other.url, other.version)
+        return isinstance(other, Questionnaire) and (self.url, self.version) == (
+            other.url,
+            other.version,
         )
 
     def walk(self) -> Iterator[Item]:

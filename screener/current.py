@@ -1,0 +1,104 @@
+"""The screening this browser is working on, found through an opaque id in the session cookie.
+
+The cookie carries the id (and, for display only, the resume code); answers never leave the
+server. Language is per browser and per screening, so switching keeps progress.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, g, request, session
+
+from . import storage
+from .i18n import supported
+from .questionnaire.model import Questionnaire
+
+SESSION_ID = "sid"
+SESSION_CODE = "code"
+SESSION_LANG = "lang"
+PURGE_EVERY_SECONDS = 60.0
+_last_purge = [0.0]
+
+
+def registry():
+    return current_app.extensions["questionnaires"]
+
+
+def screening() -> storage.Screening | None:
+    if "screening" not in g:
+        g.screening = storage.get(session.get(SESSION_ID))
+        if g.screening is None and SESSION_ID in session:
+            forget()
+    return g.screening
+
+
+def questionnaire_for(record: storage.Screening | None) -> Questionnaire:
+    """The version a screening was started on: answers are judged by the rules they met."""
+    if record is not None:
+        found = registry().get(record.questionnaire_version)
+        if found is not None:
+            return found
+    return registry().current
+
+
+def start(clinic_slug: str | None = None) -> storage.Screening:
+    created = storage.create(
+        registry().current.version,
+        g.get("lang", "en"),
+        current_app.config["RETENTION"],
+        current_app.config["SECRET_KEY"],
+        clinic_slug=clinic_slug,
+    )
+    adopt(created.screening, created.resume_code)
+    return created.screening
+
+
+def adopt(record: storage.Screening, code: str | None) -> None:
+    session.clear()
+    session[SESSION_ID] = record.id
+    if code:
+        session[SESSION_CODE] = code
+    session[SESSION_LANG] = record.language
+    session.permanent = False
+    g.screening = record
+
+
+def resume_code() -> str | None:
+    code = session.get(SESSION_CODE)
+    return storage.format_resume_code(code) if code else None
+
+
+def forget() -> None:
+    lang = session.get(SESSION_LANG)
+    session.clear()
+    if lang:
+        session[SESSION_LANG] = lang
+    g.screening = None
+
+
+def choose_language() -> None:
+    """Before each page: `?lang=` wins and is remembered, then the screening's, then the browser's."""
+    langs = supported()
+    asked = request.args.get("lang")
+    if asked in langs:
+        g.lang = asked
+        if session.get(SESSION_LANG) != asked:
+            session[SESSION_LANG] = asked
+        record = screening()
+        if record is not None and record.language != asked:
+            storage.update(record, language=asked)
+        return
+    remembered = session.get(SESSION_LANG)
+    if remembered in langs:
+        g.lang = remembered
+        return
+    g.lang = request.accept_languages.best_match(langs) or "en"
+
+
+def purge_now_and_then() -> None:
+    """Expired answers go even if nobody runs `flask purge`: at most once a minute per worker."""
+    now = time.monotonic()
+    if now - _last_purge[0] >= PURGE_EVERY_SECONDS:
+        _last_purge[0] = now
+        storage.purge_expired()

@@ -1,0 +1,152 @@
+"""The patient's path through the questionnaire: pages, order, and what a submit does.
+
+Pure: the view hands in the stored answers and what was posted, and gets back the answers to
+store, the errors to show and where to go next. Two kinds of unanswered follow-up are told
+apart: one the patient could see (an error) and one that only appeared because of this submit
+(no error: without JavaScript the page simply comes back with the new question shown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .questionnaire.model import Item, Questionnaire, Section
+from .routing import effective_answers
+from .rules import evaluate
+
+CHECK = "check"
+
+REQUIRED = "required"
+REQUIRED_MANY = "required_many"
+UNKNOWN_CODE = "unknown_code"
+TOO_MANY = "too_many"
+TOO_LONG = "too_long"
+
+
+@dataclass(frozen=True)
+class StepError:
+    link_id: str
+    code: str
+    """required | required_many | unknown_code | too_many | too_long"""
+    limit: int = 0
+
+
+@dataclass
+class StepResult:
+    answers: dict[str, list[str]]
+    """Everything to store now: valid answers kept, hidden ones dropped."""
+    errors: list[StepError] = field(default_factory=list)
+    revealed: list[str] = field(default_factory=list)
+    """Follow-ups that appeared because of this submit and still need an answer."""
+    posted: dict[str, list[str]] = field(default_factory=dict)
+    """What was posted on this page, valid or not, to show again on an error."""
+
+    @property
+    def stay(self) -> bool:
+        return bool(self.errors or self.revealed)
+
+
+def steps(q: Questionnaire) -> list[Section]:
+    return list(q.sections)
+
+
+def section(q: Questionnaire, section_id: str) -> Section | None:
+    return next((s for s in q.sections if s.id == section_id), None)
+
+
+def position(q: Questionnaire, section_id: str) -> int:
+    """1-based step number of a section."""
+    return [s.id for s in q.sections].index(section_id) + 1
+
+
+def next_step(q: Questionnaire, section_id: str) -> str:
+    ids = [s.id for s in q.sections]
+    index = ids.index(section_id)
+    return ids[index + 1] if index + 1 < len(ids) else CHECK
+
+
+def previous_step(q: Questionnaire, section_id: str) -> str | None:
+    ids = [s.id for s in q.sections]
+    index = ids.index(section_id)
+    return ids[index - 1] if index > 0 else None
+
+
+def enabled_items(q: Questionnaire, answers: Mapping[str, Sequence[str]]) -> dict[str, bool]:
+    return effective_answers(q, answers)[1]
+
+
+def submit_step(
+    q: Questionnaire,
+    stored: Mapping[str, Sequence[str]],
+    page: Section,
+    posted: Mapping[str, Sequence[str]],
+) -> StepResult:
+    """Merge one page's answers into the stored ones and judge them."""
+    shown = enabled_items(q, stored)
+    page_ids = {item.link_id for item in page.walk()}
+    errors: list[StepError] = []
+    valid: dict[str, list[str]] = {}
+    for item in page.walk():
+        values = list(posted.get(item.link_id, ()))
+        if not values:
+            continue
+        problem = _check_values(item, values)
+        if problem:
+            errors.append(problem)
+        else:
+            valid[item.link_id] = values
+    failed = {e.link_id for e in errors}
+    merged = {k: list(v) for k, v in stored.items() if k not in page_ids or k in failed}
+    merged.update(valid)
+    kept, enabled = effective_answers(q, merged)
+    revealed = []
+    for item in page.walk():
+        if not (enabled[item.link_id] and item.required) or item.link_id in kept:
+            continue
+        if item.link_id in failed:
+            continue
+        if shown.get(item.link_id, False):
+            many = item.type == "choice" and item.repeats
+            errors.append(StepError(item.link_id, REQUIRED_MANY if many else REQUIRED))
+        else:
+            revealed.append(item.link_id)
+    order = q.order
+    errors.sort(key=lambda e: order[e.link_id])
+    return StepResult(
+        answers=kept,
+        errors=errors,
+        revealed=revealed,
+        posted={k: list(v) for k, v in posted.items() if k in page_ids},
+    )
+
+
+def _check_values(item: Item, values: list[str]) -> StepError | None:
+    if item.type == "choice":
+        if any(v not in item.codes for v in values):
+            return StepError(item.link_id, UNKNOWN_CODE)
+        if len(values) > 1 and not item.repeats:
+            return StepError(item.link_id, TOO_MANY)
+        return None
+    if any(len(v) > item.max_length for v in values) or len(values) > 1:
+        return StepError(item.link_id, TOO_LONG, item.max_length)
+    return None
+
+
+def first_unfinished(q: Questionnaire, answers: Mapping[str, Sequence[str]]) -> str:
+    """Where a resumed screening continues: the first page with a required gap, else check."""
+    enabled = enabled_items(q, answers)
+    for page in q.sections:
+        for item in page.walk():
+            if enabled[item.link_id] and item.required and not answers.get(item.link_id):
+                return page.id
+    return CHECK
+
+
+def urgent_on_page(q: Questionnaire, answers: Mapping[str, Sequence[str]], page: Section) -> bool:
+    """True when an answer on this page raises an urgent flag: crisis help comes next."""
+    page_ids = {item.link_id for item in page.walk()}
+    return any(
+        flag.level == "urgent" and flag.link_id in page_ids
+        for flag in evaluate(q, answers, complete=False).flags
+    )
