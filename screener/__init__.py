@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 from . import config as config_module
-from . import errors, security, storage, templating  # noqa: F401 - storage registers its models
+from . import errors, logs, security, storage, templating  # noqa: F401 - storage registers its models
 from .directory import models as directory_models  # noqa: F401 - registers its tables
 from .extensions import babel, csrf, db, limiter, migrate
 from .i18n import select_locale
@@ -31,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     config_module.check_production(app.config)
+    _quiet_sql_logging()
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
@@ -55,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.cli.add_command(questions)
     app.cli.add_command(storage.purge_command)
     security.init_app(app)
+    logs.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     return app
@@ -72,3 +75,10 @@ def _load_questionnaires(app: Flask) -> None:
         @app.before_request
         def refuse():
             return errors.unavailable("the questionnaire files are invalid")
+
+
+def _quiet_sql_logging() -> None:
+    """SQLAlchemy logs result rows at DEBUG, and rows hold answers. Whatever level the
+    deployment sets on the root logger, SQL logging stays at WARNING."""
+    for name in ("sqlalchemy.engine", "sqlalchemy.pool", "sqlalchemy.orm"):
+        logging.getLogger(name).setLevel(logging.WARNING)

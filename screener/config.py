@@ -31,7 +31,8 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": _normalise_db_url(
             os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}")
         ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Parameters and rows are answers: never let SQL logging print them.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SCREENER_ENV": os.environ.get("SCREENER_ENV", "development"),
         "RETENTION": timedelta(hours=retention_hours),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),

@@ -60,7 +60,6 @@ def adopt(record: storage.Screening, code: str | None) -> None:
     if code:
         session[SESSION_CODE] = code
     session[SESSION_LANG] = record.language
-    session.permanent = False
     g.screening = record
 
 

@@ -14,11 +14,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import logging
+
 import click
+from flask.cli import with_appcontext
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
+
+log = logging.getLogger(__name__)
 
 RESUME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """No 0/O or 1/I/L: codes are read off a screen and typed back on a phone."""
@@ -102,6 +107,7 @@ def create(
     )
     db.session.add(screening)
     db.session.commit()
+    log.info("screening created (questionnaire %s)", questionnaire_version)
     return NewScreening(screening, code)
 
 
@@ -145,6 +151,7 @@ def update(screening: Screening, **fields: Any) -> None:
 def delete(screening: Screening) -> None:
     db.session.delete(screening)
     db.session.commit()
+    log.info("screening deleted")
 
 
 def purge_expired(now: datetime | None = None) -> int:
@@ -152,10 +159,14 @@ def purge_expired(now: datetime | None = None) -> int:
     moment = now or utcnow()
     result = db.session.execute(sa.delete(Screening).where(Screening.expires_at <= moment))
     db.session.commit()
-    return result.rowcount or 0
+    removed = result.rowcount or 0
+    if removed:
+        log.info("purged %d expired screening(s)", removed)
+    return removed
 
 
 @click.command("purge")
+@with_appcontext
 def purge_command() -> None:
     """Delete every screening past its retention time (run it from cron, or rely on requests)."""
     removed = purge_expired()

@@ -51,8 +51,9 @@ def parse_response(data: Any, registry: Registry) -> ParsedResponse:
     if data.get("resourceType") != "QuestionnaireResponse":
         result.error(None, "resourceType must be 'QuestionnaireResponse'")
     status = data.get("status", "completed")
-    if status not in KNOWN_STATUSES:
+    if not isinstance(status, str) or status not in KNOWN_STATUSES:
         result.error(None, f"unknown status {status!r}")
+        status = None  # a list or object here would make the set lookups below raise
     result.complete = status in COMPLETE_STATUSES
     items = data.get("item", [])
     if not isinstance(items, list):

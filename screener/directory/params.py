@@ -1,0 +1,118 @@
+"""Query-string parameters of a provider search, shared by the JSON API and the pages.
+
+Every bad value raises ParamError naming the parameter, so that the API can answer 400 with
+the name and a page can put the message next to the right field.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from . import vocab
+from .places import MAX_QUERY_LENGTH
+from .search import DEFAULT_LIMIT, DEFAULT_RADIUS_KM, MAX_LIMIT, Filters
+
+MAX_RADIUS_KM = 1000
+MAX_PLACE_ID = 2**31 - 1
+
+
+class ParamError(ValueError):
+    def __init__(self, name: str, message: object) -> None:
+        super().__init__(f"{name}: {message}")
+        self.name = name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ProviderQuery:
+    near: str | None
+    place_id: int | None
+    radius_km: float
+    filters: Filters
+    limit: int
+
+
+def _text(args: Mapping[str, str], name: str) -> str | None:
+    value = args.get(name)
+    if value is None or not value.strip():
+        return None
+    if len(value) > MAX_QUERY_LENGTH:
+        raise ParamError(name, _l("must be %(n)d characters or fewer", n=MAX_QUERY_LENGTH))
+    return value
+
+
+def _choice(args: Mapping[str, str], name: str, allowed: object) -> str | None:
+    value = _text(args, name)
+    if value is not None and value not in allowed:  # type: ignore[operator]
+        raise ParamError(name, _l("is not one of the listed values"))
+    return value
+
+
+def _flag(args: Mapping[str, str], name: str) -> bool | None:
+    value = _text(args, name)
+    if value is None:
+        return None
+    if value in ("true", "false"):
+        return value == "true"
+    raise ParamError(name, _l("must be true or false"))
+
+
+def _language(args: Mapping[str, str]) -> str | None:
+    value = _text(args, "language")
+    if value is not None and not vocab.is_language(value):
+        raise ParamError("language", _l("must be a two-letter language code such as bg or en"))
+    return value
+
+
+def _number(args: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    value = _text(args, name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ParamError(name, _l("must be a number")) from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ParamError(name, _l("must be between %(low)s and %(high)s", low=low, high=high))
+    return number
+
+
+def _integer(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    value = _text(args, name)
+    if value is None:
+        return default
+    if not value.strip().isascii() or not value.strip().isdigit():
+        raise ParamError(name, _l("must be a whole number"))
+    number = int(value)
+    if not low <= number <= high:
+        raise ParamError(name, _l("must be between %(low)s and %(high)s", low=low, high=high))
+    return number
+
+
+def parse_filters(args: Mapping[str, str]) -> Filters:
+    return Filters(
+        condition=_choice(args, "condition", vocab.CONDITIONS),
+        tms_type=_choice(args, "tms_type", vocab.TMS_TYPES),
+        language=_language(args),
+        accepting=_flag(args, "accepting"),
+        remote=_flag(args, "remote"),
+    )
+
+
+def parse_provider_query(args: Mapping[str, str]) -> ProviderQuery:
+    """Raises ParamError for the first bad parameter."""
+    near = _text(args, "near")
+    place_id = _integer(args, "place_id", 0, 1, MAX_PLACE_ID) or None
+    if near is None and place_id is None:
+        raise ParamError("near", _l("Enter a town, city or coordinates"))
+    return ProviderQuery(
+        near=near,
+        place_id=place_id,
+        radius_km=_number(args, "radius_km", DEFAULT_RADIUS_KM, 0.1, MAX_RADIUS_KM),
+        filters=parse_filters(args),
+        limit=_integer(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+    )

@@ -1,0 +1,193 @@
+"""Provider records: the one shape shared by import files, export files and the database.
+
+A record is a dict validated against `provider.schema.json` plus the checks a schema cannot
+express (real country and language codes, a real date not in the future, origins).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from . import vocab
+from .geo import lat_band
+from .models import Provider
+
+SCHEMA_FILE = Path(__file__).parent / "provider.schema.json"
+
+LIST_FIELDS = ("languages", "conditions", "tms_types", "embed_origins")
+BOOL_FIELDS = ("accepting_new_patients", "remote_consultation", "is_sample")
+NUMBER_FIELDS = ("lat", "lon")
+DEFAULTS: Mapping[str, Any] = {"is_sample": False, "embed_origins": [], "language": "en"}
+
+_TYPE_WORDS = {
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "string": "text",
+    "object": "an object",
+}
+
+
+@cache
+def schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(schema())
+
+
+def fields() -> list[str]:
+    return list(schema()["properties"])
+
+
+def required_fields() -> list[str]:
+    return list(schema()["required"])
+
+
+def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
+    """(field, message) in words an editor of the file understands."""
+    where = [str(part) for part in error.absolute_path]
+    field = where[0] if where else ""
+    prop = schema()["properties"].get(field, {})
+    hint = prop.get("description") or prop.get("items", {}).get("description")
+    kind = error.validator
+    if kind == "required":
+        for name in error.validator_value:
+            if name not in error.instance:
+                yield name, "is required"
+        return
+    if kind == "additionalProperties":
+        for name in sorted(set(error.instance) - set(schema()["properties"])):
+            yield name, "is not a known field"
+        return
+    item = f" (item {int(where[1]) + 1})" if len(where) > 1 else ""
+    if kind == "type":
+        expected = error.validator_value
+        expected = expected[0] if isinstance(expected, list) else expected
+        yield field, f"must be {_TYPE_WORDS.get(expected, expected)}{item}"
+    elif kind == "enum":
+        yield field, f"{error.instance!r} is not one of: {', '.join(error.validator_value)}"
+    elif kind in ("minimum", "maximum"):
+        yield field, f"must be between {prop.get('minimum')} and {prop.get('maximum')}"
+    elif kind == "minItems":
+        yield field, "must list at least one value"
+    elif kind == "uniqueItems":
+        yield field, "lists the same value twice"
+    elif kind == "minLength":
+        yield field, "must not be empty"
+    elif kind == "maxLength":
+        yield field, f"must be at most {error.validator_value} characters{item}"
+    elif kind == "pattern":
+        yield field, f"{error.instance!r} is not valid{item}: {hint or 'wrong format'}"
+    else:
+        yield field, error.message
+
+
+def _origin_problem(origin: str, allow_localhost: bool) -> str | None:
+    parts = urlsplit(origin)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return f"{origin!r} is not an origin such as https://clinic.example"
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        return f"{origin!r} must be an origin only: scheme, host and port, no path"
+    if parts.scheme == "http":
+        if parts.hostname in ("localhost", "127.0.0.1", "::1") and allow_localhost:
+            return None
+        return f"{origin!r} must use https (http://localhost only in development)"
+    return None
+
+
+def _extra_checks(record: Mapping[str, Any], allow_localhost: bool) -> Iterator[tuple[str, str]]:
+    if isinstance(record.get("country"), str) and not vocab.is_country(record["country"]):
+        yield "country", f"{record['country']!r} is not an ISO 3166-1 country code"
+    for code in record.get("languages") or []:
+        if isinstance(code, str) and not vocab.is_language(code):
+            yield "languages", f"{code!r} is not an ISO 639-1 language code"
+    verified = record.get("last_verified")
+    if isinstance(verified, str):
+        try:
+            day = date.fromisoformat(verified)
+        except ValueError:
+            yield "last_verified", f"{verified!r} is not a real date (YYYY-MM-DD)"
+        else:
+            if day > datetime.now(UTC).date():
+                yield "last_verified", f"{verified} is in the future"
+    website = record.get("website")
+    if isinstance(website, str):
+        parts = urlsplit(website)
+        if parts.scheme not in ("http", "https") or "." not in (parts.hostname or ""):
+            yield "website", f"{website!r} is not an http:// or https:// address"
+    for origin in record.get("embed_origins") or []:
+        if isinstance(origin, str) and (problem := _origin_problem(origin, allow_localhost)):
+            yield "embed_origins", problem
+
+
+def problems(record: Mapping[str, Any], allow_localhost: bool = False) -> list[tuple[str, str]]:
+    """Every (field, message) wrong with `record`; empty when it can be stored."""
+    found = [pair for error in _validator().iter_errors(record) for pair in _describe(error)]
+    bad_fields = {name for name, _ in found}
+    found += [p for p in _extra_checks(record, allow_localhost) if p[0] not in bad_fields]
+    return found
+
+
+def normalised(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Defaults filled in and absent optional fields as None, for comparing and storing."""
+    complete = {name: record.get(name, DEFAULTS.get(name)) for name in fields()}
+    for name in LIST_FIELDS:
+        complete[name] = list(complete[name] or [])
+    return complete
+
+
+def apply(provider: Provider, record: Mapping[str, Any]) -> None:
+    r = normalised(record)
+    for name in ("slug", "name", "clinic", "address", "city", "country", "phone", "website",
+                 "email", "accepting_new_patients", "remote_consultation", "is_sample",
+                 "embed_origins", "language"):
+        setattr(provider, name, r[name])
+    provider.lat, provider.lon = float(r["lat"]), float(r["lon"])
+    provider.lat_band = lat_band(provider.lat)
+    provider.spoken_languages = "," + ",".join(r["languages"]) + ","
+    provider.condition_bits = vocab.bits(r["conditions"], vocab.CONDITIONS)
+    provider.tms_bits = vocab.bits(r["tms_types"], vocab.TMS_TYPES)
+    provider.last_verified = date.fromisoformat(r["last_verified"])
+    provider.updated_at = datetime.now(UTC)
+
+
+def languages_of(provider: Provider) -> list[str]:
+    return [code for code in provider.spoken_languages.split(",") if code]
+
+
+def record_of(provider: Provider) -> dict[str, Any]:
+    """The provider as a complete record (None for absent optional fields)."""
+    return {
+        "slug": provider.slug,
+        "name": provider.name,
+        "clinic": provider.clinic,
+        "address": provider.address,
+        "city": provider.city,
+        "country": provider.country,
+        "lat": provider.lat,
+        "lon": provider.lon,
+        "phone": provider.phone,
+        "website": provider.website,
+        "email": provider.email,
+        "languages": languages_of(provider),
+        "conditions": vocab.codes(provider.condition_bits, vocab.CONDITIONS),
+        "tms_types": vocab.codes(provider.tms_bits, vocab.TMS_TYPES),
+        "accepting_new_patients": provider.accepting_new_patients,
+        "remote_consultation": provider.remote_consultation,
+        "last_verified": provider.last_verified.isoformat(),
+        "is_sample": provider.is_sample,
+        "embed_origins": list(provider.embed_origins or []),
+        "language": provider.language,
+    }

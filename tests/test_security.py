@@ -1,0 +1,74 @@
+"""Headers, cookies, start-up checks and rate limits."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from screener import create_app
+from screener.config import ConfigError
+from tests.flow import csrf, start
+
+PAGES = ["/", "/resume", "/deleted", "/api/v1/questionnaire", "/no-such-page"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_security_headers_everywhere(client, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "default-src 'self'" in csp
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_load_nothing_from_third_parties(client):
+    start(client)
+    for path in ["/", "/questions/devices", "/check", "/resume", "/deleted"]:
+        html = client.get(path).get_data(as_text=True)
+        for url in re.findall(r'(?:src|href|action)="([^"]+)"', html):
+            assert not url.startswith(("http:", "https:", "//")), (path, url)
+    assert "style=" not in html
+
+
+def test_production_refuses_default_secret(monkeypatch):
+    monkeypatch.setenv("SCREENER_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        create_app()
+
+
+def test_production_starts_with_a_real_secret(monkeypatch, tmp_path):
+    monkeypatch.setenv("SCREENER_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-value-from-the-deployment")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite3'}"})
+    assert app.config["SCREENER_ENV"] == "production"
+
+
+def test_secure_cookie_flags_are_configurable(monkeypatch, tmp_path):
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "true")
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 's.sqlite3'}")
+    client = app.test_client()
+    client.get("/")
+    response = client.post("/start", data={"csrf_token": csrf(client.get("/").get_data(True))})
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_resume_guessing_is_rate_limited(tmp_path):
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'r.sqlite3'}", RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    token = csrf(client.get("/").get_data(as_text=True))
+    codes = [client.post("/resume", data={"csrf_token": token, "code": f"AAAA-BBBB-CC{i:02d}"})
+             .status_code for i in range(12)]
+    assert codes[:10] == [400] * 10
+    assert codes[10] == 429
+    page = client.post("/resume", data={"csrf_token": token, "code": "X"})
+    assert "Too many tries" in page.get_data(as_text=True)

@@ -1,0 +1,226 @@
+"""The patient's path through real forms, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from screener import storage
+from screener.extensions import db
+from tests.flow import BASELINE, complete, csrf, field, post_step, start
+
+pytestmark = pytest.mark.both_databases
+
+
+def test_start_page_explains_and_offers_both_languages(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "not a diagnosis" in html
+    assert 'lang="en"' in html and "?lang=bg" in html
+    assert "resume code" in html.lower()
+
+
+def test_full_path_with_no_concerns(client):
+    results = complete(client)
+    html = results.get_data(as_text=True)
+    assert results.status_code == 200
+    assert "No safety concerns reported" in html
+    assert "not a clearance" in html
+
+
+def test_full_path_flags_grouped_by_level(client):
+    results = complete(
+        client,
+        {
+            "devices": {"cardiac_device": "yes", "cardiac_device.kind": ["pacemaker"]},
+            "seizures": {"seizure_history": "yes", "seizure_history.last": "within_12_months",
+                         "seizure_history.medication": "no"},
+            "medicines": {"medications": "yes", "medications.list": "Bupropion XL 150mg",
+                          "medications.recent_change": "no"},
+        },
+    )
+    html = results.get_data(as_text=True)
+    assert html.index("Possible contraindication") < html.index("Discuss with the clinician")
+    assert "pacemaker" in html.lower()
+
+
+def test_follow_up_revealed_without_javascript_then_required(client):
+    start(client)
+    post_step(client, "about_you", BASELINE["about_you"])
+    answers = {**BASELINE["devices"], "neurostimulator": "yes"}
+    revealed = post_step(client, "devices", answers)
+    html = revealed.get_data(as_text=True)
+    assert revealed.status_code == 200
+    assert "we need a little more detail" in html
+    assert 'href="#neurostimulator__kind"' in html
+    # the follow-up is now shown: submitting without it is an error, other answers kept
+    again = post_step(client, "devices", answers)
+    html = again.get_data(as_text=True)
+    assert again.status_code == 400
+    assert "There is a problem" in html and "Select at least one answer" in html
+    assert 'id="cardiac_device-2" name="cardiac_device" value="no" checked' in html
+    done = post_step(client, "devices", {**answers, "neurostimulator.kind": ["scs"]})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/questions/metal")
+
+
+def test_form_error_keeps_every_other_answer(client):
+    start(client)
+    post_step(client, "about_you", BASELINE["about_you"])
+    response = post_step(
+        client, "medicines",
+        {"medications": "yes", "medications.list": "x" * 2001, "substance_use": "unsure"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Keep this under 2000 characters" in html
+    assert 'value="unsure" checked' in html
+    assert "x" * 2001 in html  # what was typed is shown again, not lost
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"cochlear_implant": "maybe"},  # unknown code
+        {"cochlear_implant": ["yes", "no"]},  # two answers to a single choice
+        {"not_a_field": "yes", "cochlear_implant": "no"},  # tampered name, ignored
+    ],
+)
+def test_tampered_answers_get_a_clear_page(client, data):
+    start(client)
+    response = post_step(client, "devices", data)
+    assert response.status_code in (302, 400)
+    assert response.status_code != 500
+
+
+def test_unknown_step_is_404_page(client):
+    start(client)
+    response = client.get("/questions/../../etc")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_answers_to_hidden_questions_are_dropped(client, app):
+    start(client)
+    post_step(client, "devices", {**BASELINE["devices"], "neurostimulator.kind": ["dbs"]})
+    with app.app_context():
+        record = db.session.scalars(db.select(storage.Screening)).one()
+        assert "neurostimulator.kind" not in record.answers
+        assert record.answers["neurostimulator"] == ["no"]
+
+
+def test_change_link_returns_to_check(client):
+    complete(client)
+    check = client.get("/check").get_data(as_text=True)
+    assert "/questions/devices?return=check" in check
+    page = client.get("/questions/devices?return=check")
+    data = {"csrf_token": csrf(page.get_data(as_text=True)), "return": "check"}
+    data.update({field(k): v for k, v in BASELINE["devices"].items()})
+    response = client.post("/questions/devices", data=data)
+    assert response.headers["Location"].endswith("/check")
+
+
+def test_self_harm_shows_crisis_help_next_and_lets_person_continue(client):
+    start(client)
+    response = post_step(client, "treatment", {**BASELINE["treatment"], "self_harm": "unsure"})
+    assert response.status_code == 302
+    assert "/support?next=check" in response.headers["Location"]
+    support = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "112" in support and "988" in support
+    assert 'href="/check"' in support
+
+
+def test_results_start_with_crisis_help_when_urgent(client):
+    results = complete(client, {"treatment": {"self_harm": "yes"}}).get_data(as_text=True)
+    assert results.index("Help is available now") < results.index("<h1>Your results")
+
+
+def test_save_and_resume_restores_every_answer(client, app):
+    start(client)
+    post_step(client, "about_you", BASELINE["about_you"])
+    saved = post_step(client, "devices", {**BASELINE["devices"], "cochlear_implant": "unsure"},
+                      action="save")
+    assert saved.headers["Location"].endswith("/saved")
+    page = client.get("/saved").get_data(as_text=True)
+    import re
+
+    code = re.search(r'class="code">([A-Z0-9-]+)<', page).group(1)
+    fresh = app.test_client()
+    resume_page = fresh.get("/").get_data(as_text=True)
+    response = fresh.post("/resume", data={"csrf_token": csrf(resume_page),
+                                           "code": code.lower().replace("-", " ")})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/questions/metal")
+    devices = fresh.get("/questions/devices").get_data(as_text=True)
+    assert 'value="unsure" checked' in devices
+
+
+def test_wrong_resume_code_is_a_clear_error(client):
+    page = client.get("/").get_data(as_text=True)
+    response = client.post("/resume", data={"csrf_token": csrf(page), "code": "AAAA-BBBB-CCCC"})
+    assert response.status_code == 400
+    assert "We could not find answers for that code" in response.get_data(as_text=True)
+
+
+def test_delete_removes_everything_at_once(client, app):
+    start(client)
+    post_step(client, "devices", BASELINE["devices"])
+    page = client.get("/questions/metal").get_data(as_text=True)
+    response = client.post("/delete", data={"csrf_token": csrf(page)})
+    assert response.headers["Location"].endswith("/deleted")
+    assert "have been deleted" in client.get("/deleted").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(storage.Screening)) == 0
+    gone = client.get("/questions/metal")
+    assert gone.status_code == 302 and gone.headers["Location"].endswith("/")
+
+
+def test_language_switch_keeps_progress(client):
+    start(client)
+    post_step(client, "about_you", BASELINE["about_you"])
+    bg = client.get("/questions/about_you?lang=bg").get_data(as_text=True)
+    assert '<html lang="bg">' in bg
+    assert 'value="depression" checked' in bg
+    later = client.get("/questions/devices").get_data(as_text=True)
+    assert '<html lang="bg">' in later
+
+
+def test_accept_language_picks_first_language(client):
+    html = client.get("/", headers={"Accept-Language": "bg-BG,bg;q=0.9,en;q=0.5"})
+    assert '<html lang="bg">' in html.get_data(as_text=True)
+
+
+def test_every_post_refuses_a_missing_csrf_token(app, client):
+    start(client)
+    posts = [
+        rule.rule for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and not rule.rule.startswith("/api/")
+    ]
+    assert posts
+    for url in posts:
+        url = url.replace("<section_id>", "devices")
+        for sub in ("<slug>",):
+            url = url.replace(sub, "x")
+        response = client.post(url, data={"cochlear_implant": "no", "code": "AAAA"})
+        assert response.status_code in (302, 400, 404), url
+        if response.status_code == 302:
+            # refused: redirected back with a message, nothing started or deleted
+            assert "/deleted" not in response.headers["Location"], url
+            assert "/questions/" not in response.headers["Location"] or url.startswith(
+                "/questions"
+            ), url
+
+
+def test_results_before_confirming_goes_to_check(client):
+    start(client)
+    response = client.get("/results")
+    assert response.headers["Location"].endswith("/check")
+
+
+def test_expired_screening_gets_a_clear_page(client, app):
+    start(client)
+    with app.app_context():
+        record = db.session.scalars(db.select(storage.Screening)).one()
+        record.expires_at = storage.utcnow()
+        db.session.commit()
+    response = client.get("/questions/devices")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "no longer stored" in page
