@@ -7,7 +7,7 @@ STAMPS := $(VENV)/.stamps
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup check lint bench clean help
+.PHONY: run test setup check translations bench clean help
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -36,6 +36,10 @@ $(STAMPS)/install: pyproject.toml | $(BIN)/python
 $(STAMPS)/translations: $(wildcard screener/translations/*/LC_MESSAGES/*.po) | $(STAMPS)/install
 	$(BIN)/pybabel compile --use-fuzzy -q -d screener/translations
 	@touch $@
+
+translations: $(STAMPS)/install ## re-extract UI strings and merge them into the catalogs
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o screener/translations/messages.pot .
+	$(BIN)/pybabel update -i screener/translations/messages.pot -d screener/translations --no-fuzzy-matching
 
 check: setup ## lint and validate data without the test suite
 	$(BIN)/ruff check screener tests bench

@@ -13,7 +13,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectMultipleField, TextAreaField, widgets
 
-from .model import Item, Section
+from .model import Item, Questionnaire, Section
 
 
 def field_name(link_id: str) -> str:
@@ -58,16 +58,26 @@ class StepForm(FlaskForm):
         csrf_field_name = "csrf_token"
 
 
-def build_form_class(section: Section, lang: str) -> type[StepForm]:
-    """A form class with a field per item of the section (follow-ups included).
+_FORM_CLASSES: dict[tuple[str, str, str, str], type[StepForm]] = {}
+
+
+def build_form_class(q: Questionnaire, section: Section, lang: str) -> type[StepForm]:
+    """A form class with a field per item of the section (follow-ups included), built once per
+    questionnaire version, page and language.
 
     Fields do no validation of their own: which answers are required or valid depends on
     branching, which the pure wizard decides for the whole page at once.
     """
-    attrs: dict[str, Field] = {
-        field_name(item.link_id): FIELD_BUILDERS[item.type](item, lang) for item in section.walk()
-    }
-    return type(f"{section.id.title()}Form", (StepForm,), attrs)
+    key = (q.url, q.version, section.id, lang)
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        attrs: dict[str, Field] = {
+            field_name(item.link_id): FIELD_BUILDERS[item.type](item, lang)
+            for item in section.walk()
+        }
+        form_class = type(f"{section.id.title()}Form", (StepForm,), attrs)
+        _FORM_CLASSES[key] = form_class
+    return form_class
 
 
 def posted_answers(formdata: Any, section: Section) -> dict[str, list[str]]:
