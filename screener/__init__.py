@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 from . import config as config_module
-from . import errors, logs, security, storage, templating  # noqa: F401 - storage registers its models
+from . import database, errors, logs, security, storage, templating  # noqa: F401 - storage registers its models
 from .directory import models as directory_models  # noqa: F401 - registers its tables
 from .extensions import babel, csrf, db, limiter, migrate
 from .i18n import select_locale
@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(
@@ -46,14 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     _load_questionnaires(app)
 
-    from .views import api, screening
-
-    app.register_blueprint(screening.bp)
-    app.register_blueprint(api.bp)
-    csrf.exempt(api.bp)
-    # Every POST view of the patient's path validates its FlaskForm's token itself, so a stale
-    # token re-renders the page with the answers kept instead of failing before the view.
-    csrf.exempt(screening.bp)
+    _register_blueprints(app)
     app.cli.add_command(questions)
     app.cli.add_command(storage.purge_command)
     security.init_app(app)
@@ -61,6 +55,34 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import frame, openapi
+    from .directory.cli import places, providers
+    from .views import api, clinics, directory_api, screening, summary
+    from .views import providers as provider_pages
+
+    app.register_blueprint(screening.bp)
+    app.register_blueprint(summary.bp)
+    app.register_blueprint(provider_pages.bp)
+    app.register_blueprint(clinics.bp)
+    # The patient's path again, inside a clinic's frame: same views, cookieless URLs.
+    app.register_blueprint(screening.bp, name="framed", url_prefix=frame.FRAME_PREFIX)
+    app.register_blueprint(summary.bp, name="framed_summary", url_prefix=frame.FRAME_PREFIX)
+    app.url_value_preprocessor(frame.pull_frame)
+    app.url_defaults(frame.push_frame)
+    clinics.init_framed(app)
+    for api_bp in (api.bp, summary.api_bp, directory_api.bp, openapi.bp):
+        app.register_blueprint(api_bp)
+        csrf.exempt(api_bp)
+    # Forms of the patient's path check their token themselves (cookie-bound, or cookieless in
+    # a frame), so a stale token re-renders the page with the answers kept.
+    # Exempting a blueprint object covers each of its registrations (framed ones included).
+    for blueprint in (screening.bp, clinics.bp):
+        csrf.exempt(blueprint)
+    app.cli.add_command(places)
+    app.cli.add_command(providers)
 
 
 def _load_questionnaires(app: Flask) -> None:

@@ -11,6 +11,7 @@ import time
 from flask import current_app, g, request, session
 
 from . import storage
+from .frame import current_frame
 from .i18n import supported
 from .questionnaire.model import Questionnaire
 
@@ -18,6 +19,9 @@ SESSION_ID = "sid"
 SESSION_CODE = "code"
 SESSION_LANG = "lang"
 PURGE_EVERY_SECONDS = 60.0
+ONE_OFF_LANGUAGE = frozenset({"summary"})
+"""Blueprints where `?lang=` picks one document's language (the clinic's copy of the summary)
+and leaves the person's own choice, and their screening's, unchanged."""
 _last_purge = [0.0]
 
 
@@ -26,10 +30,17 @@ def registry():
 
 
 def screening() -> storage.Screening | None:
+    """The live screening: named by the frame's URL inside a clinic's frame (no cookie there),
+    by the session cookie everywhere else."""
     if "screening" not in g:
-        g.screening = storage.get(session.get(SESSION_ID))
-        if g.screening is None and SESSION_ID in session:
-            forget()
+        frame = current_frame()
+        if frame is not None:
+            record = storage.get(frame.token) if frame.token else None
+            g.screening = record if record and record.clinic_slug == frame.slug else None
+        else:
+            g.screening = storage.get(session.get(SESSION_ID))
+            if g.screening is None and SESSION_ID in session:
+                forget()
     return g.screening
 
 
@@ -55,6 +66,9 @@ def start(clinic_slug: str | None = None) -> storage.Screening:
 
 
 def adopt(record: storage.Screening, code: str | None) -> None:
+    g.screening = record
+    if current_frame() is not None:
+        return
     session.clear()
     session[SESSION_ID] = record.id
     if code:
@@ -64,11 +78,16 @@ def adopt(record: storage.Screening, code: str | None) -> None:
 
 
 def resume_code() -> str | None:
+    if current_frame() is not None:
+        return None
     code = session.get(SESSION_CODE)
     return storage.format_resume_code(code) if code else None
 
 
 def forget() -> None:
+    if current_frame() is not None:
+        g.screening = None
+        return
     lang = session.get(SESSION_LANG)
     session.clear()
     if lang:
@@ -77,18 +96,24 @@ def forget() -> None:
 
 
 def choose_language() -> None:
-    """Before each page: `?lang=` wins and is remembered, then the screening's, then the browser's."""
+    """Before each page: `?lang=` wins and is remembered (for this request only on the
+    ONE_OFF_LANGUAGE blueprints), then the screening's, then the browser's."""
     langs = supported()
     asked = request.args.get("lang")
     if asked in langs:
         g.lang = asked
-        if session.get(SESSION_LANG) != asked:
+        if request.blueprint in ONE_OFF_LANGUAGE:
+            return
+        if current_frame() is None and session.get(SESSION_LANG) != asked:
             session[SESSION_LANG] = asked
         record = screening()
         if record is not None and record.language != asked:
             storage.update(record, language=asked)
         return
-    remembered = session.get(SESSION_LANG)
+    remembered = None if current_frame() is not None else session.get(SESSION_LANG)
+    if remembered is None and current_frame() is not None and current_frame().token:
+        record = screening()
+        remembered = record.language if record is not None else None
     if remembered in langs:
         g.lang = remembered
         return

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flask_wtf import FlaskForm
+from ..frame import BaseForm
 from wtforms import Field, RadioField, SelectMultipleField, TextAreaField, widgets
 
 from .model import Item, Questionnaire, Section
@@ -51,7 +51,7 @@ FIELD_BUILDERS: Mapping[str, Callable[[Item, str], Field]] = {
 }
 
 
-class StepForm(FlaskForm):
+class StepForm(BaseForm):
     """Base for every page's form; the CSRF field comes from Flask-WTF."""
 
     class Meta:

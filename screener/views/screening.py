@@ -15,12 +15,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from .. import current, storage, summary, wizard
 from ..crisis import crisis_lines
 from ..extensions import limiter
+from ..frame import BaseForm, current_frame, link
 from ..questionnaire.forms import build_form_class, field_name, initial_data, posted_answers
 from ..rules import evaluate
 
@@ -33,7 +33,7 @@ def _before() -> None:
     current.choose_language()
 
 
-class PlainForm(FlaskForm):
+class PlainForm(BaseForm):
     """A form with only its CSRF token: start, delete, check-answers confirmation."""
 
 
@@ -59,6 +59,9 @@ def _error_messages(q, errors) -> dict[str, str]:
 
 
 def _gone() -> Response:
+    frame = current_frame()
+    if frame is not None:
+        return redirect(url_for("clinics.embed", slug=frame.slug, m="gone"))
     flash(
         _(
             "Your answers are no longer stored: they were deleted or have expired. "
@@ -66,7 +69,7 @@ def _gone() -> Response:
         ),
         "info",
     )
-    return redirect(url_for("screening.start"))
+    return redirect(link("screening.start"))
 
 
 @bp.get("/")
@@ -85,13 +88,16 @@ def start() -> str:
 
 @bp.post("/start")
 def begin() -> Response:
+    frame = current_frame()
+    if frame is not None:  # a new screening inside a frame starts from the clinic's entry
+        return redirect(url_for("clinics.embed", slug=frame.slug))
     form = PlainForm()
     if not form.validate():
         flash(_("That took too long, so we could not start. Please press Start again."), "error")
-        return redirect(url_for("screening.start"))
+        return redirect(link("screening.start"))
     record = current.start()
     q = current.questionnaire_for(record)
-    return redirect(url_for("screening.step", section_id=q.sections[0].id))
+    return redirect(link("screening.step", section_id=q.sections[0].id))
 
 
 @bp.route("/questions/<section_id>", methods=["GET", "POST"])
@@ -104,7 +110,7 @@ def step(section_id: str) -> Response | str:
     if page is None:
         abort(404)
     lang = g.lang
-    form_class = build_form_class(page, lang)
+    form_class = build_form_class(q, page, lang)
     returning = request.values.get("return") == "check"
     if request.method == "GET":
         form = form_class(data=initial_data(page, record.answers))
@@ -128,34 +134,34 @@ def step(section_id: str) -> Response | str:
     position = wizard.position(q, page.id)
     if position > record.furthest_step:
         storage.update(record, furthest_step=position)
+    if request.form.get("action") == "save":  # what is valid is stored; gaps can wait
+        return redirect(link("screening.saved"))
     if result.stay:
         enabled = wizard.enabled_items(q, result.answers)
         errors = _error_messages(q, result.errors)
         status = 400 if errors else 200
         return _render_step(q, page, form, enabled, errors, result.revealed, returning), status
-    if request.form.get("action") == "save":
-        return redirect(url_for("screening.saved"))
     following = wizard.CHECK if returning else wizard.next_step(q, page.id)
     if wizard.urgent_on_page(q, result.answers, page):
-        return redirect(url_for("screening.support", next=following))
+        return redirect(link("screening.support", next=following))
     return redirect(_step_url(following))
 
 
 def _step_url(step_id: str) -> str:
     if step_id == wizard.CHECK:
-        return url_for("screening.check")
-    return url_for("screening.step", section_id=step_id)
+        return link("screening.check")
+    return link("screening.step", section_id=step_id)
 
 
 def _render_step(q, page, form, enabled, errors, revealed, returning) -> str:
     position = wizard.position(q, page.id)
     previous = wizard.previous_step(q, page.id)
     if returning:
-        back = url_for("screening.check")
+        back = link("screening.check")
     elif previous:
-        back = url_for("screening.step", section_id=previous)
+        back = link("screening.step", section_id=previous)
     else:
-        back = url_for("screening.start")
+        back = link("screening.start")
     items = [
         {
             "item": item,
@@ -216,12 +222,12 @@ def check() -> Response | str:
     if request.method == "POST":
         if not form.validate():
             flash(_("This page timed out for your security. Please confirm again."), "error")
-            return redirect(url_for("screening.check"))
+            return redirect(link("screening.check"))
         if missing != wizard.CHECK:
             flash(_("Some questions still need an answer."), "error")
-            return redirect(url_for("screening.step", section_id=missing))
+            return redirect(link("screening.step", section_id=missing))
         storage.update(record, completed_at=storage.utcnow())
-        return redirect(url_for("screening.results"))
+        return redirect(link("screening.results"))
     return render_template(
         "screening/check.html",
         q=q,
@@ -238,7 +244,7 @@ def results() -> Response | str:
         return _gone()
     q = current.questionnaire_for(record)
     if record.completed_at is None:
-        return redirect(url_for("screening.check"))
+        return redirect(link("screening.check"))
     evaluation = evaluate(q, record.answers, complete=True)
     return render_template(
         "screening/results.html",
@@ -288,6 +294,9 @@ def saved() -> Response | str:
 @bp.route("/resume", methods=["GET", "POST"])
 @limiter.limit("10 per minute;60 per hour", methods=["POST"])
 def resume() -> Response | str:
+    frame = current_frame()
+    if frame is not None:
+        return redirect(url_for("clinics.embed", slug=frame.slug))
     form = PlainForm()
     error = None
     if request.method == "POST":
@@ -323,12 +332,12 @@ def delete() -> Response:
     form = PlainForm()
     if not form.validate():
         flash(_("This page timed out for your security. Press the delete button again."), "error")
-        return redirect(url_for("screening.start"))
+        return redirect(link("screening.start"))
     record = current.screening()
     if record is not None:
         storage.delete(record)
     current.forget()
-    return redirect(url_for("screening.deleted"))
+    return redirect(link("screening.deleted"))
 
 
 @bp.get("/deleted")
