@@ -1,9 +1,9 @@
 """Find drugs that lower the seizure threshold in a medication list typed by a patient.
 
 Patients type "Bupropion XL 150mg", "sertraline50mg", "бупропион" or a brand. Every name is
-folded to ASCII words (textnorm), and a typed word matches a name exactly or within one edit
-(rapidfuzz's Levenshtein). Names are bucketed by length, since one edit changes the length by at
-most one, so a long list costs a handful of comparisons per word.
+folded to ASCII words (textnorm), and a typed word matches a name exactly or within one edit or
+one swap of neighbouring letters (rapidfuzz's optimal string alignment distance), found through
+an index of one-letter deletions, so a long list costs a few dictionary look-ups per word.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from .questionnaire.model import Drug, DrugList
 from .textnorm import words
@@ -42,10 +42,22 @@ class DrugMatch:
         return self.drug.drug_class.risk
 
 
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
 class DrugIndex:
+    """Exact names in a dict, plus each fuzzy-eligible name under its one-letter deletions.
+
+    Several-word names ("chloral hydrate") match exactly; single words also fuzzily. Two words
+    within one edit (or one swap of neighbours) share the word itself or one of its
+    deletions, so a typed word needs len(word) + 1 dictionary look-ups, then a check with the
+    optimal-string-alignment distance, which counts "bupropoin" for "bupropion" as one edit.
+    """
+
     def __init__(self, drug_list: DrugList):
         self.exact: dict[str, Drug] = {}
-        fuzzy: set[str] = set()
+        self.near: dict[str, set[str]] = defaultdict(set)
         for drug in drug_list.drugs:
             generic = [n for group in drug.names.values() for n in group]
             for name, minimum in [(n, MIN_FUZZY) for n in generic] + [
@@ -55,21 +67,21 @@ class DrugIndex:
                 if len(key.replace(" ", "")) < MIN_EXACT:
                     continue
                 self.exact.setdefault(key, drug)
-                if len(key) >= minimum:
-                    fuzzy.add(key)
-        self.by_length: dict[int, list[str]] = defaultdict(list)
-        for key in sorted(fuzzy):
-            self.by_length[len(key)].append(key)
+                if len(key) >= minimum and " " not in key:
+                    for variant in _deletions(key) | {key}:
+                        self.near[variant].add(key)
         self.max_words = min(MAX_WORDS, max(len(k.split()) for k in self.exact))
 
     def lookup(self, phrase: str) -> Drug | None:
         drug = self.exact.get(phrase)
-        if drug is not None or len(phrase) < MIN_FUZZY:
+        if drug is not None or len(phrase) < MIN_FUZZY or " " in phrase:
             return drug
-        for length in (len(phrase), len(phrase) - 1, len(phrase) + 1):
-            for key in self.by_length.get(length, ()):
-                if Levenshtein.distance(phrase, key, score_cutoff=1) <= 1:
-                    return self.exact[key]
+        candidates: set[str] = set()
+        for variant in _deletions(phrase) | {phrase}:
+            candidates |= self.near.get(variant, set())
+        for key in sorted(candidates):
+            if OSA.distance(phrase, key, score_cutoff=1) <= 1:
+                return self.exact[key]
         return None
 
     def find(self, text: str) -> list[DrugMatch]:

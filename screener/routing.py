@@ -30,7 +30,7 @@ def effective_answers(
     """
     kept: dict[str, list[str]] = {}
     enabled: dict[str, bool] = {}
-    for item in questionnaire.walk():
+    for item in questionnaire.items.values():  # document order, follow-ups after parents
         on = is_enabled(item, kept, enabled)
         enabled[item.link_id] = on
         values = answers.get(item.link_id)

@@ -76,10 +76,9 @@ def evaluate(
     """
     kept, enabled = effective_answers(questionnaire, answers)
     raised: list[Flag] = []
-    for item in questionnaire.walk():
-        if not enabled[item.link_id]:
-            continue
-        raised.extend(_flags_for(questionnaire, item, kept, complete))
+    for item in questionnaire.items.values():
+        if enabled[item.link_id] and (item.flags or item.level or item.safety):
+            raised.extend(_flags_for(questionnaire, item, kept, complete))
     flags = _most_serious_per_item(questionnaire, raised)
     outcome = max((f.level for f in flags), key=SEVERITY.__getitem__, default="none")
     return Evaluation(
@@ -134,15 +133,14 @@ def _drug_flag(
     matches = tuple(m for text in values for m in find_drugs(q.drugs, text))
     if not matches:
         return None
+    # A drug whose risk lies in stopping it (benzodiazepines, barbiturates) is on the reference's
+    # list too: the same level, with wording about withdrawal when nothing else matched.
     lowering = [m for m in matches if m.risk != "withdrawal"]
     listed = I18n({lang: describe_drugs(q, matches, lang) for lang in q.languages})
-    if lowering:
-        level, clinician, patient = rule.level, rule.clinician, rule.patient
-    else:
-        wording = q.texts.get("withdrawal_drugs")
-        level = "note"
-        clinician = wording.clinician if wording else rule.clinician
-        patient = wording.patient if wording else None
+    level, clinician, patient = rule.level, rule.clinician, rule.patient
+    wording = q.texts.get("withdrawal_drugs")
+    if not lowering and wording is not None:
+        clinician, patient = wording.clinician, wording.patient
     return Flag(
         item.link_id,
         level,
@@ -192,10 +190,9 @@ def _cap(level: str, cap: str) -> str:
 
 
 def _most_serious_per_item(q: Questionnaire, flags: list[Flag]) -> list[Flag]:
-    top_of = {link_id: item.top for link_id, item in q.items.items()}
     worst: dict[str, int] = {}
     for flag in flags:
-        top = top_of[flag.link_id]
+        top = q.items[flag.link_id].top
         worst[top] = max(worst.get(top, 0), flag.severity)
-    kept = [f for f in flags if f.severity == worst[top_of[f.link_id]]]
+    kept = [f for f in flags if f.severity == worst[q.items[f.link_id].top]]
     return sorted(kept, key=lambda f: (-f.severity, q.order[f.link_id]))

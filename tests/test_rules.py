@@ -294,13 +294,15 @@ def test_a_listed_drug_is_named_with_its_class(questionnaire, typed, names_en, n
     assert "{drugs}" not in flag.clinician["en"] + flag.clinician["bg"]
 
 
-def test_a_drug_risky_only_on_withdrawal_is_a_note_naming_it(questionnaire):
-    """S2 names withdrawal from benzodiazepines, not taking them: note, with the reason."""
+def test_a_drug_risky_on_withdrawal_is_a_caution_explaining_why(questionnaire):
+    """S2 lists withdrawal from benzodiazepines; the reference makes a listed drug a caution, so
+    the stricter reading holds, and the wording says the risk lies in stopping them."""
     changes = {"medications": ["yes"], "medications.list": ["diazepam 5mg at night"],
                "medications.recent_change": ["no"]}
     evaluation = evaluate(questionnaire, answers(changes))
-    assert evaluation.outcome == "note"
+    assert evaluation.outcome == "caution"
     drug_flag = next(f for f in evaluation.flags if f.kind == "drugs")
+    assert drug_flag.level == "caution"
     assert "diazepam" in drug_flag.clinician["en"]
     assert "withdrawal" in drug_flag.clinician["en"]
     assert "диазепам" in drug_flag.clinician["bg"]

@@ -58,7 +58,10 @@ class QuestionnaireError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-class _Yaml12Loader(yaml.SafeLoader):
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Yaml12Loader(_SafeBase):  # type: ignore[valid-type,misc]
     """Safe loader with YAML 1.2 scalars: `yes`/`no` stay strings and dates stay text.
 
     Answer codes `yes` and `no` are everywhere in these files; YAML 1.1 would silently turn
@@ -81,7 +84,7 @@ _Yaml12Loader.add_implicit_resolver(
 
 def read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(handle, Loader=_Yaml12Loader)  # noqa: S506 - a (C)SafeLoader subclass
 
 
 @lru_cache(maxsize=4)

@@ -27,8 +27,14 @@ from ..rules import evaluate
 bp = Blueprint("screening", __name__)
 
 
+API_PREFIX = "/api/"
+
+
 @bp.before_app_request
 def _before() -> None:
+    """Pages only: the JSON API stores nothing and picks its language per request."""
+    if request.path.startswith(API_PREFIX):
+        return
     current.purge_now_and_then()
     current.choose_language()
 
