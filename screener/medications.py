@@ -24,7 +24,7 @@ MIN_FUZZY = 5
 """Below this, one edit turns too many words into a drug name."""
 
 MIN_FUZZY_BRAND = 7
-"""Brand names are coined words close to ordinary ones ("Neoral" ~ "neural"): fuzzy only when long."""
+"""Brands are coined words close to ordinary ones ("Neoral" ~ "neural"): fuzzy only when long."""
 
 MAX_WORDS = 3
 

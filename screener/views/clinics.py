@@ -189,7 +189,8 @@ def qr_code_png() -> Response:
     target = public_url("clinics.start", **({"lang": lang} if lang in ("en", "bg") else {}))
     response = Response(qr_png(target), mimetype="image/png")
     if request.args.get("download"):
-        response.headers["Content-Disposition"] = f'attachment; filename="qr-{_clinic_now().slug}.png"'
+        name = f"qr-{_clinic_now().slug}.png"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 
