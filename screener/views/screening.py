@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from .. import current, storage, summary, wizard
+from ..clinics import get_clinic
 from ..crisis import crisis_lines
 from ..extensions import limiter
 from ..frame import BaseForm, current_frame, link
@@ -259,6 +260,7 @@ def results() -> Response | str:
         evaluation=evaluation,
         crisis=crisis_lines(_country(record)),
         form=PlainForm(),
+        clinic=get_clinic(record.clinic_slug) if record.clinic_slug else None,
     )
 
 
@@ -266,6 +268,9 @@ def _country(record) -> str | None:
     place = record.place or {}
     if place.get("country"):
         return place["country"]
+    clinic = get_clinic(record.clinic_slug) if record.clinic_slug else None
+    if clinic is not None:
+        return clinic.country
     return "BG" if record.language == "bg" else None
 
 

@@ -138,6 +138,8 @@ def test_whole_path_in_a_frame_without_any_cookie(app, clinic):
     assert confirmed.headers["Location"] == f"{base}/results"
     results = client.get(f"{base}/results").get_data(as_text=True)
     assert "Possible contraindication" in results
+    assert "Your clinic: Sofia Mind Clinic" in results
+    assert results.index("Your clinic") < results.index("What happens next")
     assert f"{base}/summary.pdf" in results
     assert f"frame-ancestors {ORIGIN}" in client.get(f"{base}/results").headers[
         "Content-Security-Policy"]
