@@ -45,6 +45,7 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ("en", "bg"),
         "WTF_CSRF_TIME_LIMIT": None,
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
     }
 
 
