@@ -81,8 +81,13 @@ def submit_step(
     stored: Mapping[str, Sequence[str]],
     page: Section,
     posted: Mapping[str, Sequence[str]],
+    seen_in_place: bool = False,
 ) -> StepResult:
-    """Merge one page's answers into the stored ones and judge them."""
+    """Merge one page's answers into the stored ones and judge them.
+
+    `seen_in_place` is true when the page's script showed follow-ups as they became relevant;
+    without it, a follow-up enabled by this very submit (required or not) is shown first.
+    """
     shown = enabled_items(q, stored)
     page_ids = {item.link_id for item in page.walk()}
     errors: list[StepError] = []
@@ -102,15 +107,14 @@ def submit_step(
     kept, enabled = effective_answers(q, merged)
     revealed = []
     for item in page.walk():
-        if not (enabled[item.link_id] and item.required) or item.link_id in kept:
+        if not enabled[item.link_id] or item.link_id in kept or item.link_id in failed:
             continue
-        if item.link_id in failed:
-            continue
-        if shown.get(item.link_id, False):
+        seen = shown.get(item.link_id, False) or seen_in_place
+        if not seen:
+            revealed.append(item.link_id)
+        elif item.required:
             many = item.type == "choice" and item.repeats
             errors.append(StepError(item.link_id, REQUIRED_MANY if many else REQUIRED))
-        else:
-            revealed.append(item.link_id)
     order = q.order
     errors.sort(key=lambda e: order[e.link_id])
     return StepResult(

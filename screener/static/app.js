@@ -7,6 +7,10 @@
 
   var form = document.querySelector("form[data-step]");
   if (!form) { return; }
+  /* Tell the server follow-ups were shown in place, so it need not re-show the page. */
+  var marker = document.createElement("input");
+  marker.type = "hidden"; marker.name = "_js"; marker.value = "1";
+  form.appendChild(marker);
   var ruled = Array.prototype.slice.call(form.querySelectorAll("[data-rule]"));
   if (!ruled.length) { return; }
 

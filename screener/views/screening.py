@@ -127,7 +127,9 @@ def step(section_id: str) -> Response | str:
     form = form_class()
     fresh = form.validate()
     posted = posted_answers(request.form, page)
-    result = wizard.submit_step(q, record.answers, page, posted)
+    result = wizard.submit_step(
+        q, record.answers, page, posted, seen_in_place=request.form.get("_js") == "1"
+    )
     if not fresh:
         errors = {
             "csrf_token": _(
@@ -141,7 +143,10 @@ def step(section_id: str) -> Response | str:
     position = wizard.position(q, page.id)
     if position > record.furthest_step:
         storage.update(record, furthest_step=position)
+    urgent = wizard.urgent_on_page(q, result.answers, page)
     if request.form.get("action") == "save":  # what is valid is stored; gaps can wait
+        if urgent:  # crisis help comes first, whatever the button
+            return redirect(link("screening.support", next="saved"))
         return redirect(link("screening.saved"))
     if result.stay:
         enabled = wizard.enabled_items(q, result.answers)
@@ -149,7 +154,7 @@ def step(section_id: str) -> Response | str:
         status = 400 if errors else 200
         return _render_step(q, page, form, enabled, errors, result.revealed, returning), status
     following = wizard.CHECK if returning else wizard.next_step(q, page.id)
-    if wizard.urgent_on_page(q, result.answers, page):
+    if urgent:
         return redirect(link("screening.support", next=following))
     return redirect(_step_url(following))
 
@@ -280,7 +285,10 @@ def support() -> Response | str:
     following = request.args.get("next", "")
     q = current.questionnaire_for(record)
     valid = {s.id for s in q.sections} | {wizard.CHECK}
-    next_url = _step_url(following) if (record and following in valid) else None
+    if record and following == "saved":
+        next_url = link("screening.saved")
+    else:
+        next_url = _step_url(following) if (record and following in valid) else None
     return render_template(
         "screening/support.html",
         crisis=crisis_lines(_country(record) if record else None),

@@ -17,7 +17,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.conftest import ON_CI, ROOT, make_app
 
-from .helpers import SCREENSHOTS, Person
+from .helpers import SCREENSHOTS, Person, screenshots_written
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -51,13 +51,6 @@ def pytest_collection_modifyitems(config, items):
         _deselected.extend(item.nodeid for item in drop)
 
 
-def pytest_sessionstart(session):
-    """Screenshots are this run's only: stale ones would pass for pages that no longer exist."""
-    if SCREENSHOTS.is_dir():
-        for old in SCREENSHOTS.glob("*.png"):
-            old.unlink()
-
-
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if _deselected:
         terminalreporter.write_sep("!", "BROWSER TESTS WERE NOT RUN", red=True, bold=True)
@@ -68,8 +61,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     shots = sorted(SCREENSHOTS.glob("*.png")) if SCREENSHOTS.is_dir() else []
     if shots:
+        when = "this run" if screenshots_written() else "an earlier run"
         terminalreporter.write_sep("-", "screenshots at 360 px")
-        terminalreporter.write_line(f"  {len(shots)} pages in {SCREENSHOTS.relative_to(ROOT)}/")
+        terminalreporter.write_line(
+            f"  {len(shots)} pages from {when} in {SCREENSHOTS.relative_to(ROOT)}/"
+        )
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -224,3 +224,41 @@ def test_expired_screening_gets_a_clear_page(client, app):
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "no longer stored" in page
+
+
+def test_optional_follow_up_is_shown_before_moving_on_without_javascript(client):
+    start(client)
+    answers = {**BASELINE["seizures"], "syncope": "yes"}
+    first = post_step(client, "seizures", answers)
+    assert first.status_code == 200
+    assert 'href="#syncope__details"' in first.get_data(as_text=True)
+    second = post_step(client, "seizures", answers)  # left blank on purpose: it is optional
+    assert second.status_code == 302
+
+
+def test_with_javascript_follow_ups_seen_in_place_are_not_shown_again(client):
+    start(client)
+    answers = {**BASELINE["seizures"], "syncope": "yes"}
+    response = post_step(client, "seizures", answers, _js="1")
+    assert response.status_code == 302
+    required = post_step(client, "devices", {**BASELINE["devices"], "neurostimulator": "yes"},
+                         _js="1")
+    assert required.status_code == 400
+    assert "Select at least one answer" in required.get_data(as_text=True)
+
+
+def test_saving_with_self_harm_still_shows_crisis_help_first(client):
+    start(client)
+    response = post_step(client, "treatment", {**BASELINE["treatment"], "self_harm": "yes"},
+                         action="save")
+    assert "/support?next=saved" in response.headers["Location"]
+    support = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'href="/saved"' in support
+
+
+def test_option_hints_are_shown(client):
+    start(client)
+    post_step(client, "about_you", BASELINE["about_you"])
+    page = post_step(client, "metal", {**BASELINE["metal"], "magnetic_dental_or_tattoo": "yes"})
+    html = page.get_data(as_text=True)
+    assert 'class="hint option-hint"' in html

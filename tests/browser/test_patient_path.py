@@ -1,0 +1,334 @@
+"""The patient's path in a real Chromium, from the keyboard only (Tab, Shift+Tab, Space, arrow
+keys, Enter), with JavaScript on and off, in English and Bulgarian, at 360 and 1280 px.
+
+Texts are compared with the questionnaire's own (both languages), not with interface strings,
+so a new translation of the interface does not break these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import BASELINE, FLAGGED, SECTIONS, Person, field
+
+pytestmark = pytest.mark.browser
+
+START = "form[action$='/start'] button"
+CONFIRM = "form[action$='/check'] button"
+DELETE = "form[action$='/delete'] button"
+SAVE = "button[value=save]"
+
+
+def text(q, link_id: str, lang: str) -> str:
+    return q.items[link_id].text.get_text(lang)
+
+
+def label(q, link_id: str, code: str, lang: str) -> str:
+    return q.items[link_id].option(code).label.get_text(lang)
+
+
+def title(q, section_id: str, lang: str) -> str:
+    return next(s for s in q.sections if s.id == section_id).title.get_text(lang)
+
+
+def begin(who: Person, lang: str) -> None:
+    """From the start page: pick the language, then Start now."""
+    who.goto("/")
+    if lang != "en":
+        who.follow(f".lang-switch a[hreflang={lang}]")
+    assert who.html_lang() == lang
+    who.follow(START)
+    assert who.path == "/questions/about_you"
+
+
+def top_level(answers: dict) -> dict:
+    return {k: v for k, v in answers.items() if "." not in k}
+
+
+def follow_ups(answers: dict) -> dict:
+    return {k: v for k, v in answers.items() if "." in k}
+
+
+@pytest.mark.parametrize("lang", ["en", "bg"])
+def test_whole_path_from_the_keyboard(person, questionnaire, lang):
+    """Start to results with a pacemaker, a seizure this year and bupropion, follow-ups shown
+    in place by the script; one answer changed from check-answers."""
+    q = questionnaire
+    who: Person = person(width=360, lang=lang)
+    begin(who, lang)
+
+    for section in SECTIONS:
+        assert who.path == f"/questions/{section}"
+        assert who.page.locator("h1").inner_text() == title(q, section, lang)
+        assert who.page.locator(".followup:visible").count() == 0
+        who.skip_to_main()
+        for link_id, value in FLAGGED[section].items():
+            if "." in link_id:  # shown in place once its parent is answered
+                assert who.visible(f"[data-field={field(link_id)}]"), link_id
+            who.answer(link_id, value)
+        who.submit()
+
+    assert who.path == "/check"
+    main = who.page.locator("main").inner_text()
+    assert "Bupropion 150 mg" in main and "Sertraline 50 mg" in main
+    assert label(q, "cardiac_device.kind", "pacemaker", lang) in main
+    assert label(q, "seizure_history.last", "within_12_months", lang) in main
+
+    # Change one answer and come back to the check page.
+    who.follow("main a[href*='/questions/health?return=check'][href$='#headaches']")
+    assert who.path == "/questions/health?return=check"
+    assert who.focused("input[name=headaches]")  # the link's #fragment lands on the question
+    assert who.page.locator(".back-link").get_attribute("href") == "/check"
+    who.choose("headaches", "yes")
+    who.submit()
+    assert who.path == "/check"
+    row = who.page.locator("main .summary-list .row").filter(
+        has=who.page.get_by_text(text(q, "headaches", lang), exact=True)
+    )
+    assert row.locator("dd").first.inner_text() == label(q, "headaches", "yes", lang)
+
+    who.follow(CONFIRM)
+    assert who.path == "/results"
+    flags = who.flags()
+    assert text(q, "cardiac_device", lang) in flags["contraindication"]
+    assert text(q, "seizure_history", lang) in flags["contraindication"]
+    assert text(q, "medications", lang) in flags["caution"]  # bupropion lowers the threshold
+    assert any(text(q, "headaches", lang) in texts for texts in flags.values())
+    assert "urgent" not in flags
+    assert who.page.locator("main .crisis").count() == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "bg"])
+def test_self_harm_yes_shows_crisis_help_then_lets_the_person_go_on(person, lang):
+    who: Person = person(width=360, lang=lang)
+    who.goto("/")
+    if lang != "en":
+        who.follow(f".lang-switch a[hreflang={lang}]")
+    who.fast_forward(SECTIONS[:-1])
+    who.goto("/")
+    who.follow("main .notice a.button")  # continue where you left off
+    assert who.path == "/questions/treatment"
+    who.skip_to_main()
+    who.answer_all({"antidepressant_trials": "1", "psychotherapy": "no", "self_harm": "yes"})
+    who.submit()
+
+    assert who.path == "/support?next=check"
+    assert who.html_lang() == lang
+    assert who.visible("main .crisis")
+    assert who.page.locator("main .crisis a[href^='tel:']").count() >= 1
+    # Switching language here must not lose the way back to the questions.
+    other = "bg" if lang == "en" else "en"
+    who.follow(f".lang-switch a[hreflang={other}]")
+    assert who.html_lang() == other and who.visible("main .crisis")
+    who.follow(f".lang-switch a[hreflang={lang}]")
+    who.follow("main a.button[href='/check']")
+
+    assert who.path == "/check"
+    who.follow(CONFIRM)
+    assert who.path == "/results"
+    first = who.page.evaluate("() => document.querySelector('main').firstElementChild.className")
+    assert "crisis" in first  # crisis help comes before anything else on the results page
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_errors_are_summarised_focused_and_keep_other_answers(person, questionnaire, js):
+    q = questionnaire
+    who: Person = person(width=360, js=js)
+    begin(who, "en")
+
+    who.skip_to_main()
+    who.submit()  # nothing answered
+    assert who.path == "/questions/about_you"
+    assert who.page.title().startswith("Error:")
+    assert who.settles_on(".error-summary")
+    links = who.page.locator(".error-summary a")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+        "#age_band", "#indication",
+    ]
+    who.jump(".error-summary a[href='#indication']")
+    assert who.focused("input[name=indication]")
+    who.choose("indication", "depression")
+    who.submit()  # age still missing
+
+    assert who.settles_on(".error-summary")
+    assert who.checked("indication") == ["depression"]  # the other answer is kept
+    assert who.page.locator(".error-summary a").count() == 1
+    who.page.keyboard.press("Tab")
+    assert who.focused(".error-summary a[href='#age_band']")
+    who.page.keyboard.press("Enter")
+    assert who.focused("input[name=age_band]")
+    who.choose("age_band", "18_64")
+    who.submit()
+    assert who.path == "/questions/devices"
+
+    # A follow-up that appears is a question, not an error; left empty a second time, it is.
+    who.skip_to_main()
+    who.answer_all({**top_level(BASELINE["devices"]), "cardiac_device": "yes"})
+    who.submit()
+    assert who.path == "/questions/devices"
+    assert who.page.locator(".error-summary").count() == 0
+    assert who.visible("[data-field=cardiac_device__kind]")
+    assert who.checked("cochlear_implant") == ["no"] and who.checked("cardiac_device") == ["yes"]
+    who.submit()
+    assert who.settles_on(".error-summary")
+    who.page.keyboard.press("Tab")
+    assert who.focused(".error-summary a[href='#cardiac_device__kind']")
+    who.page.keyboard.press("Enter")
+    assert who.focused("input[name=cardiac_device__kind]")
+    who.tick("cardiac_device.kind", ["icd"])
+    who.submit()
+    assert who.path == "/questions/metal"
+    assert text(q, "metal_in_head", "en") in who.page.locator("main").inner_text()
+
+
+# Answers of every kind, with follow-ups and free text, to come back after a resume.
+SAVED = {
+    "about_you": {"age_band": "65_plus", "indication": "other",
+                  "indication.other": "Ringing in the ears"},
+    "devices": {"cochlear_implant": "unsure", "neurostimulator": "yes",
+                "neurostimulator.kind": ["vns", "scs"], "cardiac_device": "no",
+                "medication_pump": "no"},
+    "metal": {"metal_in_head": "yes", "metal_in_head.details": "Aneurysm clip, left side",
+              "metal_in_head.mri_safe": "unsure", "shunt": "no",
+              "magnetic_dental_or_tattoo": "yes",
+              "magnetic_dental_or_tattoo.kind": ["metallic_ink"]},
+    "seizures": {"seizure_history": "yes", "seizure_history.last": "over_12_months",
+                 "seizure_history.medication": "no", "family_epilepsy": "unsure",
+                 "syncope": "yes", "syncope.details": "When I see blood", "head_injury": "no",
+                 "brain_condition": "no"},
+}
+# The page the person saves on is only half answered: saving must not demand the rest.
+HALF = {"medications": "yes", "medications.list": "Bupropion 150 mg"}
+
+
+def test_save_and_resume_on_another_device_restores_every_answer(person):
+    who: Person = person(width=360)
+    begin(who, "en")
+    for answers in SAVED.values():
+        who.skip_to_main()
+        who.answer_all(answers)
+        who.submit()
+    assert who.path == "/questions/medicines"
+    who.skip_to_main()
+    who.answer_all(HALF)
+    who.submit(SAVE)
+    assert who.path == "/saved"
+    code = who.resume_code()
+    assert len(code.replace("-", "")) == 12
+
+    later: Person = person(width=1280)  # a new browser: no cookie, only the code
+    later.goto("/")
+    later.write("code", code.lower().replace("-", " "))
+    later.press_and_load("Enter")
+    assert later.path == "/questions/medicines"  # where the gaps start
+    for link_id, value in HALF.items():
+        assert later.checked(link_id) == [value]
+    for section, answers in SAVED.items():
+        later.goto(f"/questions/{section}")
+        for link_id, value in answers.items():
+            expected = value if isinstance(value, list) else [value]
+            assert later.checked(link_id) == expected, (section, link_id)
+            assert later.visible(f"[data-field={field(link_id)}]"), link_id
+
+
+def test_delete_my_answers_confirms_and_the_code_stops_working(person):
+    who: Person = person(width=360)
+    begin(who, "en")
+    who.skip_to_main()
+    who.answer_all(BASELINE["about_you"])
+    who.submit(SAVE)
+    code = who.resume_code()
+
+    who.follow(DELETE)
+    assert who.path == "/deleted"
+    who.follow("main a.button")
+    assert who.path == "/"
+    assert who.page.locator("main .notice").count() == 0  # nothing to continue
+    assert who.page.locator(DELETE).count() == 0
+
+    stranger: Person = person(width=360)
+    stranger.goto("/")
+    stranger.write("code", code)
+    stranger.press_and_load("Enter")
+    assert stranger.path == "/resume"
+    assert stranger.settles_on(".error-summary")
+    assert stranger.page.input_value("#code") == code  # kept to correct, not retyped
+    stranger.page.keyboard.press("Tab")
+    stranger.page.keyboard.press("Enter")
+    assert stranger.focused("#code")
+
+
+def test_switching_language_mid_path_keeps_progress(person, questionnaire):
+    q = questionnaire
+    who: Person = person(width=360)
+    begin(who, "en")
+    for section in ("about_you", "devices"):
+        who.skip_to_main()
+        who.answer_all(FLAGGED[section])
+        who.submit()
+    assert who.path == "/questions/metal"
+
+    who.follow(".lang-switch a[hreflang=bg]")
+    assert who.path == "/questions/metal?lang=bg"
+    assert who.html_lang() == "bg"
+    assert who.page.locator("h1").inner_text() == title(q, "metal", "bg")
+    who.follow(".back-link")
+    assert who.path == "/questions/devices"
+    assert text(q, "cardiac_device", "bg") in who.page.locator("main").inner_text()
+    assert who.checked("cardiac_device") == ["yes"]
+    assert who.checked("cardiac_device.kind") == ["pacemaker"]
+    who.submit()
+    who.skip_to_main()
+    who.answer_all(BASELINE["metal"])
+    who.submit()
+    assert who.path == "/questions/seizures" and who.html_lang() == "bg"
+
+    # Finish over HTTP, then switch language on a "change" page: it still returns to check.
+    who.fast_forward(SECTIONS[3:], start=False)
+    who.follow("a.site-name")
+    who.follow("main .notice a.button")
+    assert who.path == "/check"
+    who.follow("main a[href*='/questions/devices?return=check'][href$='#cardiac_device']")
+    who.follow(".lang-switch a[hreflang=en]")
+    assert who.html_lang() == "en"
+    assert who.page.locator(".back-link").get_attribute("href") == "/check"
+    assert who.checked("cardiac_device.kind") == ["pacemaker"]
+    who.submit()
+    assert who.path == "/check"
+    pacemaker = label(q, "cardiac_device.kind", "pacemaker", "en")
+    assert pacemaker in who.page.locator("main").inner_text()
+
+
+def test_without_javascript_follow_ups_appear_after_submit(person, questionnaire):
+    """No script, Bulgarian, 1280 px: each new follow-up arrives with the next page load."""
+    q = questionnaire
+    lang = "bg"
+    who: Person = person(width=1280, js=False, lang=lang)
+    begin(who, lang)
+    for section in SECTIONS:
+        answers = FLAGGED[section]
+        assert who.path == f"/questions/{section}"
+        who.skip_to_main()
+        who.answer_all(top_level(answers))
+        assert who.page.locator(".followup:visible").count() == 0  # no script, no change
+        who.submit()
+        required = [k for k in follow_ups(answers) if q.items[k].required]
+        if required:
+            assert who.path == f"/questions/{section}"
+            assert who.page.locator(".error-summary").count() == 0
+            notice = who.page.locator("main .notice a")
+            assert [notice.nth(i).get_attribute("href") for i in range(notice.count())] == [
+                f"#{field(k)}" for k in required
+            ]
+            who.jump(f"main .notice a[href='#{field(required[0])}']")
+            assert who.focused(f"[name={field(required[0])}]")
+            # the link moved focus to the new question; answer from there
+            for link_id, value in follow_ups(answers).items():
+                who.answer(link_id, value)
+            who.submit()
+    assert who.path == "/check"
+    who.follow(CONFIRM)
+    flags = who.flags()
+    assert text(q, "cardiac_device", lang) in flags["contraindication"]
+    assert text(q, "seizure_history", lang) in flags["contraindication"]
+    assert text(q, "medications", lang) in flags["caution"]
