@@ -46,6 +46,10 @@ check: setup ## lint and validate data without the test suite
 
 bench: setup ## run the benchmarks (by hand; they print figures beside a baseline)
 	$(BIN)/python bench/evaluate.py
+	$(BIN)/python bench/steps.py
+	$(BIN)/python bench/pdf.py
+	$(BIN)/python bench/places.py
+	$(BIN)/python bench/nearest.py
 
 clean: ## remove the venv and the local database
 	rm -rf $(VENV) instance test-artifacts

@@ -79,7 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     # Forms of the patient's path check their token themselves (cookie-bound, or cookieless in
     # a frame), so a stale token re-renders the page with the answers kept.
     # Exempting a blueprint object covers each of its registrations (framed ones included).
-    for blueprint in (screening.bp, clinics.bp):
+    for blueprint in (screening.bp, clinics.bp, summary.bp):
         csrf.exempt(blueprint)
     app.cli.add_command(places)
     app.cli.add_command(providers)

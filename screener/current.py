@@ -19,7 +19,7 @@ SESSION_ID = "sid"
 SESSION_CODE = "code"
 SESSION_LANG = "lang"
 PURGE_EVERY_SECONDS = 60.0
-ONE_OFF_LANGUAGE = frozenset({"summary"})
+ONE_OFF_LANGUAGE = frozenset({"summary", "framed_summary"})
 """Blueprints where `?lang=` picks one document's language (the clinic's copy of the summary)
 and leaves the person's own choice, and their screening's, unchanged."""
 _last_purge = [0.0]

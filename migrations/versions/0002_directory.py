@@ -34,6 +34,7 @@ def upgrade():
         sa.Column("place_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("population", sa.Integer(), nullable=False),
         sa.Column("country", sa.String(length=2), nullable=False),
+        sa.Column("alternate", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("key", "place_id", name="pk_place_names"),
         sqlite_with_rowid=False,
     )
@@ -78,7 +79,13 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name="pk_providers"),
         sa.UniqueConstraint("slug", name="uq_providers_slug"),
     )
-    op.create_index("ix_providers_lat_band_lon", "providers", ["lat_band", "lon"])
+    # Seeks use (lat_band, lon); the rest makes the nearest search an index-only scan.
+    op.create_index(
+        "ix_providers_lat_band_lon",
+        "providers",
+        ["lat_band", "lon", "lat", "condition_bits", "tms_bits", "accepting_new_patients",
+         "remote_consultation", "spoken_languages", "id"],
+    )
 
 
 def downgrade():

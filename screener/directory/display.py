@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import format_decimal, gettext
 
 from . import vocab
@@ -75,7 +76,7 @@ def outcome_message(nearest: Nearest, origin: Origin, lang: str) -> str:
 
 
 def provider_json(hit: Hit, lang: str) -> dict[str, Any]:
-    p: Provider = hit.provider
+    p = hit.provider
     return {
         "slug": p.slug,
         "name": p.name,
@@ -111,4 +112,22 @@ def place_json(place: Place, lang: str) -> dict[str, Any]:
         "population": place.population,
         "lat": place.lat,
         "lon": place.lon,
+    }
+
+
+def provider_text(provider: Provider | sa.Row[Any], lang: str) -> dict[str, str]:
+    """The lists and the address of a provider as readable text in the UI language."""
+    return {
+        "address": ", ".join(
+            part for part in (provider.address, provider.city,
+                              vocab.country_name(provider.country, lang)) if part
+        ),
+        "conditions": ", ".join(
+            str(vocab.CONDITIONS[c]) for c in vocab.codes(provider.condition_bits,
+                                                          vocab.CONDITIONS)
+        ),
+        "tms_types": ", ".join(
+            str(vocab.TMS_TYPES[t]) for t in vocab.codes(provider.tms_bits, vocab.TMS_TYPES)
+        ),
+        "languages": ", ".join(vocab.language_name(code, lang) for code in languages_of(provider)),
     }

@@ -7,6 +7,7 @@ A stamp row records what was loaded, so that running set-up again costs a single
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,12 +26,12 @@ from .admin1 import read_table
 from .models import KEY_LENGTH, DirectoryStamp, Place, PlaceName
 
 DATASET = "cities500.json"
-FORMAT = 1
+FORMAT = 2
 """Bump when the rows written here change meaning, so that set-up reloads them."""
 
 STAMP = "places"
-_BULGARIAN_LETTERS = frozenset("абвгдежзийклмнопрстуфхцчшщъьюя")
-_ALLOWED_EXTRA = frozenset(" -'.’0123456789")
+_BG = "абвгдежзийклмнопрстуфхцчшщъьюяАБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЬЮЯ"
+_BULGARIAN_SPELLING = re.compile(rf"[{_BG} '’.0-9-]*[{_BG}][{_BG} '’.0-9-]*")
 
 
 def geonames_file(name: str = DATASET) -> Path:
@@ -53,6 +54,7 @@ class PlaceRecord:
     lat: float
     lon: float
     keys: frozenset[str]
+    main_keys: frozenset[str]
 
 
 @lru_cache(maxsize=200_000)
@@ -61,10 +63,7 @@ def _key(text: str) -> str:
 
 
 def _is_bulgarian_spelling(text: str) -> bool:
-    lowered = text.lower()
-    return any(ch in _BULGARIAN_LETTERS for ch in lowered) and all(
-        ch in _BULGARIAN_LETTERS or ch in _ALLOWED_EXTRA for ch in lowered
-    )
+    return not text.isascii() and _BULGARIAN_SPELLING.fullmatch(text) is not None
 
 
 def bulgarian_name(name: str, alternates: Iterable[str]) -> str | None:
@@ -88,8 +87,10 @@ def read_places(path: Path, countries: Collection[str] | None = None) -> list[Pl
             continue
         alternates = item.get("alternatenames") or []
         name_bg = bulgarian_name(item["name"], alternates)
-        keys = {_key(item["name"]), *(_key(alt) for alt in alternates)}
-        keys.discard("")
+        # A Bulgarian name is guessed (see bulgarian_name): trusted as main only in Bulgaria.
+        trusted_bg = name_bg if item["countrycode"] == "BG" else None
+        main_keys = {_key(item["name"]), _key(trusted_bg or "")} - {""}
+        keys = main_keys | {_key(alt) for alt in alternates} - {""}
         records.append(
             PlaceRecord(
                 id=int(item["geonameid"]),
@@ -101,6 +102,7 @@ def read_places(path: Path, countries: Collection[str] | None = None) -> list[Pl
                 lat=float(item["latitude"]),
                 lon=float(item["longitude"]),
                 keys=frozenset(keys),
+                main_keys=frozenset(main_keys),
             )
         )
     return records
@@ -140,7 +142,13 @@ def _name_rows(records: list[PlaceRecord]) -> list[dict[str, Any]]:
     """Sorted by key, so that PostgreSQL's heap ends up in index order and a prefix range reads
     neighbouring pages."""
     rows = [
-        {"key": key, "place_id": r.id, "population": r.population, "country": r.country}
+        {
+            "key": key,
+            "place_id": r.id,
+            "population": r.population,
+            "country": r.country,
+            "alternate": key not in r.main_keys,
+        }
         for r in records
         for key in r.keys
     ]

@@ -36,7 +36,9 @@ class Place(db.Model):
 
 class PlaceName(db.Model):
     """One folded spelling of a place. Population and country are copied here so that ranking
-    candidates needs no join; on SQLite the table is clustered on its key (WITHOUT ROWID)."""
+    candidates needs no join; on SQLite the table is clustered on its key (WITHOUT ROWID).
+    `alternate` marks spellings other than the main English and Bulgarian names: "Velik" should
+    suggest Veliko Tarnovo before Oradea, whose old name "Velikiy Varadin" also starts so."""
 
     __tablename__ = "place_names"
     __table_args__ = {"sqlite_with_rowid": False}
@@ -45,6 +47,7 @@ class PlaceName(db.Model):
     place_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
     population: Mapped[int] = mapped_column(sa.Integer)
     country: Mapped[str] = mapped_column(sa.String(2))
+    alternate: Mapped[bool] = mapped_column(sa.Boolean)
 
 
 class DirectoryStamp(db.Model):
@@ -62,7 +65,15 @@ class Provider(db.Model):
     are kept as ",bg,en," so that one LIKE filters them on either database."""
 
     __tablename__ = "providers"
-    __table_args__ = (sa.Index("ix_providers_lat_band_lon", "lat_band", "lon"),)
+    __table_args__ = (
+        # Seeks use (lat_band, lon); the other columns make it a covering index, so that the
+        # nearest search and its filters never read the table itself on either database.
+        sa.Index(
+            "ix_providers_lat_band_lon",
+            "lat_band", "lon", "lat", "condition_bits", "tms_bits", "accepting_new_patients",
+            "remote_consultation", "spoken_languages", "id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)

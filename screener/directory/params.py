@@ -7,8 +7,9 @@ the name and a page can put the message next to the right field.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -21,10 +22,31 @@ MAX_PLACE_ID = 2**31 - 1
 
 
 class ParamError(ValueError):
-    def __init__(self, name: str, message: object) -> None:
+    """One or more bad parameters; `name` and `message` are the first, `problems` all."""
+
+    def __init__(self, name: str, message: object, *more: tuple[str, object]) -> None:
         super().__init__(f"{name}: {message}")
         self.name = name
         self.message = message
+        self.problems: list[tuple[str, object]] = [(name, message), *more]
+
+
+class _Problems:
+    """Collects ParamErrors so that a form can show every error at once."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str, object]] = []
+
+    def check(self, parse: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return parse(*args)
+        except ParamError as exc:
+            self.found.extend(exc.problems)
+            return None
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise ParamError(*self.found[0], *self.found[1:])
 
 
 @dataclass(frozen=True)
@@ -94,25 +116,32 @@ def _integer(args: Mapping[str, str], name: str, default: int, low: int, high: i
 
 
 def parse_filters(args: Mapping[str, str]) -> Filters:
-    return Filters(
-        condition=_choice(args, "condition", vocab.CONDITIONS),
-        tms_type=_choice(args, "tms_type", vocab.TMS_TYPES),
-        language=_language(args),
-        accepting=_flag(args, "accepting"),
-        remote=_flag(args, "remote"),
+    problems = _Problems()
+    filters = Filters(
+        condition=problems.check(_choice, args, "condition", vocab.CONDITIONS),
+        tms_type=problems.check(_choice, args, "tms_type", vocab.TMS_TYPES),
+        language=problems.check(_language, args),
+        accepting=problems.check(_flag, args, "accepting"),
+        remote=problems.check(_flag, args, "remote"),
     )
+    problems.raise_any()
+    return filters
 
 
-def parse_provider_query(args: Mapping[str, str]) -> ProviderQuery:
-    """Raises ParamError for the first bad parameter."""
+def _where(args: Mapping[str, str]) -> tuple[str | None, int | None]:
     near = _text(args, "near")
     place_id = _integer(args, "place_id", 0, 1, MAX_PLACE_ID) or None
     if near is None and place_id is None:
         raise ParamError("near", _l("Enter a town, city or coordinates"))
-    return ProviderQuery(
-        near=near,
-        place_id=place_id,
-        radius_km=_number(args, "radius_km", DEFAULT_RADIUS_KM, 0.1, MAX_RADIUS_KM),
-        filters=parse_filters(args),
-        limit=_integer(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
-    )
+    return near, place_id
+
+
+def parse_provider_query(args: Mapping[str, str]) -> ProviderQuery:
+    """Checks every parameter; raises ParamError listing all the bad ones."""
+    problems = _Problems()
+    where = problems.check(_where, args)
+    radius = problems.check(_number, args, "radius_km", DEFAULT_RADIUS_KM, 0.1, MAX_RADIUS_KM)
+    filters = problems.check(parse_filters, args)
+    limit = problems.check(_integer, args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    problems.raise_any()
+    return ProviderQuery(where[0], where[1], radius, filters, limit)

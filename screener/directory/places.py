@@ -55,10 +55,8 @@ def check_query(text: str | None) -> str:
 
 
 def search_key(text: str) -> str:
-    key = fold(text)[:KEY_LENGTH].strip()
-    if not key:
-        raise PlaceQueryError(_l("Enter a place name with letters or digits"))
-    return key
+    """The folded key; empty for text with no letters or digits ("!!!", emoji): no match."""
+    return fold(text)[:KEY_LENGTH].strip()
 
 
 def preferred_country(lang: str) -> str | None:
@@ -69,6 +67,7 @@ def preferred_country(lang: str) -> str | None:
 class _Candidate:
     place_id: int
     kind: int
+    alternate: bool
     population: int
     country: str
 
@@ -80,7 +79,13 @@ def _after(prefix: str) -> str:
 
 def _rows(where: Sequence[sa.ColumnElement[bool]], cap: int) -> list[sa.Row]:
     query = (
-        sa.select(PlaceName.key, PlaceName.place_id, PlaceName.population, PlaceName.country)
+        sa.select(
+            PlaceName.key,
+            PlaceName.place_id,
+            PlaceName.alternate,
+            PlaceName.population,
+            PlaceName.country,
+        )
         .where(*where)
         .order_by(PlaceName.key)
         .limit(cap)
@@ -88,19 +93,16 @@ def _rows(where: Sequence[sa.ColumnElement[bool]], cap: int) -> list[sa.Row]:
     return list(db.session.execute(query))
 
 
+def _as(kind: int, rows: Iterable[sa.Row]) -> list[_Candidate]:
+    return [_Candidate(r.place_id, kind, r.alternate, r.population, r.country) for r in rows]
+
+
 def _candidates(key: str) -> list[_Candidate]:
-    found = [
-        _Candidate(row.place_id, EXACT, row.population, row.country)
-        for row in _rows([PlaceName.key == key], PREFIX_CAP)
-    ]
+    found = _as(EXACT, _rows([PlaceName.key == key], PREFIX_CAP))
     if len(key) >= 2:
-        found += [
-            _Candidate(row.place_id, PREFIX, row.population, row.country)
-            for row in _rows(
-                [PlaceName.key > key, PlaceName.key < _after(key)], PREFIX_CAP
-            )
-        ]
-    if found or len(key) < FUZZY_STEM + 1:
+        found += _as(PREFIX, _rows([PlaceName.key > key, PlaceName.key < _after(key)],
+                                   PREFIX_CAP))
+    if found or len(key) <= FUZZY_STEM:
         return found
     stem = key[:FUZZY_STEM]
     rows = _rows(
@@ -114,30 +116,37 @@ def _candidates(key: str) -> list[_Candidate]:
     matches = process.extract(
         key, [row.key for row in rows], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=50
     )
-    return [
-        _Candidate(rows[i].place_id, FUZZY, rows[i].population, rows[i].country)
-        for _, _, i in matches
-    ]
+    return _as(FUZZY, (rows[i] for _, _, i in matches))
 
 
-def _ranked(candidates: Iterable[_Candidate], country: str | None, limit: int) -> list[int]:
-    best: dict[int, tuple[int, int, int]] = {}
+def _ranked(
+    candidates: Iterable[_Candidate], country: str | None, limit: int
+) -> list[tuple[int, int]]:
+    """(place id, match kind), best first."""
+    best: dict[int, tuple[int, bool, bool, int]] = {}
     for c in candidates:
-        rank = (c.kind, 0 if c.country == country else 1, -c.population)
+        rank = (c.kind, c.alternate, c.country != country, -c.population)
         if c.place_id not in best or rank < best[c.place_id]:
             best[c.place_id] = rank
-    return sorted(best, key=lambda place_id: (best[place_id], place_id))[:limit]
+    ordered = sorted(best, key=lambda place_id: (best[place_id], place_id))[:limit]
+    return [(place_id, best[place_id][0]) for place_id in ordered]
+
+
+def _matches(text: str, lang: str, limit: int) -> list[tuple[Place, int]]:
+    key = search_key(check_query(text))
+    ranked = _ranked(_candidates(key), preferred_country(lang), limit) if key else []
+    if not ranked:
+        return []
+    ids = [place_id for place_id, _ in ranked]
+    places = {p.id: p for p in db.session.scalars(sa.select(Place).where(Place.id.in_(ids)))}
+    return [(places[i], kind) for i, kind in ranked if i in places]
 
 
 def search_places(text: str, lang: str, limit: int = 10) -> list[Place]:
     """Places matching `text`, best first: exact spellings before prefixes before near misses;
-    within each, the UI language's country first, then the most populous."""
-    key = search_key(check_query(text))
-    ids = _ranked(_candidates(key), preferred_country(lang), limit)
-    if not ids:
-        return []
-    places = {p.id: p for p in db.session.scalars(sa.select(Place).where(Place.id.in_(ids)))}
-    return [places[i] for i in ids if i in places]
+    within each, main names before other spellings, the UI language's country first, then the
+    most populous."""
+    return [place for place, _ in _matches(text, lang, limit)]
 
 
 def get_place(place_id: int) -> Place | None:
@@ -158,7 +167,7 @@ class PlaceNotFound(LookupError):
 
 
 def resolve(text: str, lang: str, alternatives: int = 5) -> Origin:
-    """"lat,lon" or a place name (the best match; others are offered as alternatives)."""
+    """"lat,lon" or a place name: the best match, with the places matching it equally well."""
     stripped = check_query(text)
     try:
         point = parse_coordinates(stripped)
@@ -167,11 +176,14 @@ def resolve(text: str, lang: str, alternatives: int = 5) -> Origin:
                                  "longitude between -180 and 180")) from exc
     if point is not None:
         return Origin(point, None)
-    found = search_places(stripped, lang, limit=alternatives + 1)
+    found = _matches(stripped, lang, limit=alternatives + 1)
     if not found:
         raise PlaceNotFound(stripped)
-    best = found[0]
-    return Origin(Point(best.lat, best.lon), best, tuple(found[1:]))
+    (best, kind), others = found[0], found[1:]
+    # Only places matching as well as the best are "the same name": Levski's alternatives are
+    # other Levskis, not Karlovo, once called Levskigrad.
+    same = tuple(place for place, other_kind in others if other_kind == kind)
+    return Origin(Point(best.lat, best.lon), best, same)
 
 
 def resolve_id(place_id: int) -> Origin:

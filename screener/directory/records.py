@@ -6,6 +6,7 @@ express (real country and language codes, a real date not in the future, origins
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
@@ -94,6 +96,16 @@ def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
         yield field, error.message
 
 
+def _loopback(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1: a development machine's own addresses."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _origin_problem(origin: str, allow_localhost: bool) -> str | None:
     parts = urlsplit(origin)
     if parts.scheme not in ("https", "http") or not parts.hostname:
@@ -101,7 +113,7 @@ def _origin_problem(origin: str, allow_localhost: bool) -> str | None:
     if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
         return f"{origin!r} must be an origin only: scheme, host and port, no path"
     if parts.scheme == "http":
-        if parts.hostname in ("localhost", "127.0.0.1", "::1") and allow_localhost:
+        if allow_localhost and _loopback(parts.hostname):
             return None
         return f"{origin!r} must use https (http://localhost only in development)"
     return None
@@ -163,7 +175,7 @@ def apply(provider: Provider, record: Mapping[str, Any]) -> None:
     provider.updated_at = datetime.now(UTC)
 
 
-def languages_of(provider: Provider) -> list[str]:
+def languages_of(provider: Provider | sa.Row[Any]) -> list[str]:
     return [code for code in provider.spoken_languages.split(",") if code]
 
 

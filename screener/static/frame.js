@@ -6,7 +6,9 @@
   var origins = [];
   try { origins = JSON.parse(document.body.getAttribute("data-parent-origins") || "[]"); } catch (e) { return; }
   function post() {
-    var height = document.documentElement.scrollHeight;
+    // The content's own height: scrollHeight is never less than the frame's current height,
+    // so with it the frame could grow but never shrink back on a shorter page.
+    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
     origins.forEach(function (origin) {
       window.parent.postMessage({ type: "tms-screener:height", height: height }, origin);
     });

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.conftest import ON_CI, ROOT, make_app
@@ -73,8 +75,14 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+@dataclass(frozen=True)
+class Live:
+    app: Flask
+    port: int
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
+def live(tmp_path_factory) -> Iterator[Live]:
     """The real app on a migrated SQLite file, on 127.0.0.1 and a free port."""
     from screener.extensions import db
 
@@ -88,13 +96,18 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield Live(app, server.server_port)
     finally:
         server.shutdown()
         thread.join(timeout=5)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live) -> str:
+    return f"http://127.0.0.1:{live.port}"
 
 
 @pytest.fixture(scope="session")

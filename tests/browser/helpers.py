@@ -321,6 +321,12 @@ def _fresh_screenshot_folder() -> None:
         _cleared.append(True)
 
 
+def screenshot_path(name: str) -> Path:
+    """Where this run saves the screenshot `name` (the folder emptied before its first one)."""
+    _fresh_screenshot_folder()
+    return SCREENSHOTS / f"{name}.png"
+
+
 def screenshots_written() -> bool:
     return bool(_cleared)
 

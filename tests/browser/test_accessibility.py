@@ -66,11 +66,11 @@ def test_every_page_state_has_no_axe_violations(person, lang, width):
     assert who.visible("[data-field=cardiac_device__kind]")
     audit("05-devices-followup-in-place")
     who.answer("medication_pump", "no")
-    who.submit()  # the new follow-up left empty: the page comes back asking for it
+    who.submit()  # the follow-up was seen in place and left empty: an error for it
     assert who.path == "/questions/devices"
-    assert who.visible("main .notice")
-    audit("06-devices-followup-after-submit")
-    who.follow("main .notice a")
+    assert who.settles_on(".error-summary")
+    audit("06-devices-followup-error")
+    who.follow(".error-summary a")
     assert who.focused("input[name=cardiac_device__kind]")
     who.answer("cardiac_device.kind", ["pacemaker"])
     who.submit()

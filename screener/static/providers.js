@@ -1,0 +1,30 @@
+/* "Use my location": shown only where JavaScript and geolocation exist; the text search never
+   depends on it. The position fills the place box as "lat, lon" and the form is sent. */
+(function () {
+  "use strict";
+
+  var button = document.getElementById("use-location");
+  var input = document.getElementById("q");
+  var status = document.getElementById("location-status");
+  if (!button || !input || !status || !("geolocation" in navigator)) { return; }
+  var form = button.form;
+
+  function say(key) { status.textContent = button.getAttribute("data-" + key); }
+
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    button.disabled = true;
+    say("finding");
+    navigator.geolocation.getCurrentPosition(function (position) {
+      input.value = position.coords.latitude.toFixed(4) + ", " + position.coords.longitude.toFixed(4);
+      var chosen = form.querySelector("input[name=place]");
+      if (chosen) { chosen.value = ""; }
+      say("found");
+      form.submit();
+    }, function () {
+      button.disabled = false;
+      say("failed");
+      input.focus();
+    }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 });
+  });
+}());

@@ -1,0 +1,233 @@
+"""The consultation summary: the PDF a patient brings to the clinic, the same answers as a FHIR
+QuestionnaireResponse, and the PDF for clinics' own systems.
+
+Rendered on every request and streamed; nothing is stored, and the optional name and date of
+birth typed on the results page go into that one PDF only (never into the database or a log).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from babel import Locale
+from flask import Blueprint, Response, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
+
+from .. import current
+from ..assessment import InvalidResponse, assess_response
+from ..clinics import get_clinic
+from ..extensions import limiter
+from ..fhir.response import COMPLETE_STATUSES, to_response
+from ..frame import BaseForm, link
+from ..i18n import select_locale, supported
+from ..problems import problem
+from ..rules import evaluate
+from ..storage import Screening, aware
+from .api import FHIR_JSON, read_json_body, registry
+from .screening import _country
+from .screening import _gone as gone
+
+if TYPE_CHECKING:
+    from ..pdf import ConsultationSummary
+
+
+def _pdf():
+    """WeasyPrint takes most of a second to import (its Pango bindings): load it with the first
+    PDF, not with every worker, so a worker starts fast."""
+    return importlib.import_module("screener.pdf")
+
+
+bp = Blueprint("summary", __name__)
+api_bp = Blueprint("summary_api", __name__, url_prefix="/api/v1")
+
+RENDER_LIMIT = "30 per minute"
+"""A render costs a few hundred milliseconds of CPU: enough for people, not for a flood."""
+
+
+@bp.app_template_global()
+def clinic_language(record: Screening) -> str:
+    """The language of the clinic's copy: the clinic's own when the screening is addressed to
+    one, otherwise the other of the two we speak."""
+    clinic = get_clinic(record.clinic_slug) if record.clinic_slug else None
+    if clinic is not None and clinic.language in supported():
+        return clinic.language
+    others = [code for code in supported() if code != record.language]
+    return others[0] if others else record.language
+
+
+@bp.app_template_global()
+def language_name(code: str, in_lang: str) -> str:
+    return Locale.parse(code).get_display_name(in_lang) or code
+
+
+@bp.route("/summary.pdf", methods=["GET", "POST"])
+@limiter.limit(RENDER_LIMIT)
+def pdf() -> BaseResponse:
+    """GET from a link, or POST from the results page's form (name and date of birth, which
+    then stay out of the URL, the browser history and access logs). CSRF-checked on POST."""
+    record = current.screening()
+    if record is None:
+        return gone()
+    if request.method == "POST" and not BaseForm().validate():
+        return redirect(link("screening.results"))
+    if record.completed_at is None:
+        return redirect(link("screening.check"))
+    document = _document(record, request.values.get("lang"))
+    return _pdf_response(_pdf().summary_pdf(document), document.filename)
+
+
+@bp.get("/summary.json")
+def fhir() -> BaseResponse:
+    """The answers as a FHIR R4 QuestionnaireResponse, to download on their own."""
+    record = current.screening()
+    if record is None:
+        return gone()
+    if record.completed_at is None:
+        return redirect(link("screening.check"))
+    document = _document(record, request.args.get("lang"), identity=False)
+    body = json.dumps(document.response, ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype=FHIR_JSON,
+        headers={
+            "Content-Disposition": _attachment(document.filename.removesuffix(".pdf") + ".json"),
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _document(record: Screening, asked: str | None, identity: bool = True) -> ConsultationSummary:
+    q = current.questionnaire_for(record)
+    lang = asked if asked in supported() else record.language
+    if lang not in supported():
+        lang = select_locale()
+    evaluation = evaluate(q, record.answers, complete=True)
+    completed = aware(record.completed_at)
+    clinic, clinic_country = _clinic(record.clinic_slug)
+    form = request.values if identity else {}
+    return _pdf().build_summary(
+        evaluation,
+        lang=lang,
+        response=to_response(
+            q, dict(evaluation.answers), complete=True, authored=completed, language=lang
+        ),
+        screened_at=completed,
+        clinic=clinic,
+        country=clinic_country or _country(record),
+        name=form.get("name"),
+        dob=form.get("dob"),
+    )
+
+
+def _clinic(slug: str | None) -> tuple[str | None, str | None]:
+    """The clinic a screening is addressed to ("name, city") and its country, when there is one."""
+    clinic = get_clinic(slug) if slug else None
+    if clinic is None:
+        return None, None
+    return (f"{clinic.name}, {clinic.city}" if clinic.city else clinic.name), clinic.country
+
+
+def _attachment(filename: str) -> str:
+    return f'attachment; filename="{filename}"'
+
+
+def _pdf_response(data: bytes, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": _attachment(filename), "Cache-Control": "no-store"},
+    )
+
+
+@api_bp.post("/summary")
+@limiter.limit(RENDER_LIMIT)
+def api_summary() -> Response:
+    """The consultation summary PDF for a FHIR QuestionnaireResponse.
+    ---
+    post:
+      summary: Render the consultation summary PDF for a FHIR R4 QuestionnaireResponse
+      description: >
+        Takes the same QuestionnaireResponse as POST /api/v1/evaluate (and answers with the same
+        errors) and returns the clinician's summary as a PDF, with the response attached as
+        questionnaire-response.json. Rendered on request and streamed; nothing is stored.
+      parameters:
+        - in: query
+          name: lang
+          schema: {type: string, enum: [en, bg]}
+          description: Language of the PDF; Accept-Language, then English, when omitted.
+      requestBody:
+        required: true
+        content:
+          application/fhir+json:
+            schema: {$ref: '#/components/schemas/QuestionnaireResponse'}
+          application/json:
+            schema: {$ref: '#/components/schemas/QuestionnaireResponse'}
+      responses:
+        200:
+          description: The summary (PDF/UA, A4), with Content-Disposition attachment
+          content:
+            application/pdf:
+              schema: {type: string, format: binary}
+        400:
+          description: The body is not JSON, or lang is not a supported language
+          content:
+            application/problem+json:
+              schema: {$ref: '#/components/schemas/Problem'}
+        413:
+          description: The body is larger than 256 KiB
+          content:
+            application/problem+json:
+              schema: {$ref: '#/components/schemas/Problem'}
+        422:
+          description: Unknown linkId, wrong answer type or unknown code; every error listed
+          content:
+            application/problem+json:
+              schema: {$ref: '#/components/schemas/Problem'}
+        429:
+          description: Too many renders from this address; try again in a minute
+    """
+    lang = request.args.get("lang") or select_locale()
+    if lang not in supported():
+        return problem(400, "Unsupported language", f"lang must be one of {', '.join(supported())}")
+    data, failure = read_json_body()
+    if failure is not None:
+        return failure
+    try:
+        evaluation = assess_response(data, registry())
+    except InvalidResponse as exc:
+        return problem(
+            422,
+            "Invalid QuestionnaireResponse",
+            f"{len(exc.errors)} problem(s); see errors",
+            errors=exc.errors,
+        )
+    assert isinstance(data, dict)  # assess_response refuses anything else
+    authored = _authored(data.get("authored"))
+    complete = data.get("status", "completed") in COMPLETE_STATUSES
+    document = _pdf().build_summary(
+        evaluation,
+        lang=lang,
+        response=to_response(
+            evaluation.questionnaire,
+            dict(evaluation.answers),
+            complete=complete,
+            authored=authored,
+            language=lang,
+        ),
+        screened_at=authored,
+        complete=complete,
+    )
+    return _pdf_response(_pdf().summary_pdf(document), document.filename)
+
+
+def _authored(value: object) -> datetime | None:
+    """FHIR dateTime as sent; a date without a time, or anything unreadable, is left out."""
+    if not isinstance(value, str) or "T" not in value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None

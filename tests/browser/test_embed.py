@@ -1,0 +1,518 @@
+"""The screener inside a clinic's own web page, in a real Chromium, across two origins.
+
+The clinic's page is a plain HTML file served from http://127.0.0.2:<port> holding nothing but
+the snippet copied from the share page (plus a listener that records every message the page
+receives); the screener is the live server, reached as http://localhost:<port>. The whole path
+is completed inside the frame, once as it is and once with every Set-Cookie removed, and the
+frame must grow to its content through embed.js. Forged posts are refused, other origins cannot
+frame it, the framed pages pass axe, and the clinic's page learns nothing but heights.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
+from urllib.request import urlopen
+
+import pytest
+from pypdf import PdfReader
+
+from .helpers import AXE, BASELINE, SECTIONS, WCAG_TAGS, screenshot_path
+from .helpers import field as field_name
+
+pytestmark = pytest.mark.browser
+
+SLUG = "embed-test-clinic"
+CLINIC_NAME = "Rila Embed Test Clinic"
+MARKER = "embedmarker7q3x"
+MEDICATION = f"Sertraline 50 mg {MARKER}"
+FRAME = "iframe[data-tms-screener]"
+INITIAL_HEIGHT = 900
+
+# The baseline with a pacemaker (a contraindication flag) and a medicine typed by hand.
+ANSWERS: dict[str, dict[str, str | list[str]]] = {
+    **BASELINE,
+    "devices": {**BASELINE["devices"], "cardiac_device": "yes",
+                "cardiac_device.kind": ["pacemaker"]},
+    "medicines": {"medications": "yes", "medications.list": MEDICATION,
+                  "medications.recent_change": "no", "substance_use": "no",
+                  "sleep_deprivation": "no"},
+}
+
+LISTENER = (
+    "<script>window.__messages = []; window.addEventListener('message', function (e) "
+    "{ window.__messages.push({origin: e.origin, data: e.data}); });</script>"
+)
+
+
+# -- a stand-in for a clinic's own website --------------------------------------------------------
+class Site:
+    """A plain web server on one loopback address, serving fixed pages."""
+
+    def __init__(self, host: str) -> None:
+        self.pages: dict[str, str] = {}
+        pages = self.pages
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                body = pages.get(self.path.split("?")[0])
+                data = (body or "not found").encode()
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.origin = f"http://{host}:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def serve(self, path: str, body_html: str) -> str:
+        self.pages[path] = (
+            '<!doctype html><html lang="en"><head><title>Clinic</title>'
+            f"{LISTENER}</head><body><h1>Clinic</h1>{body_html}</body></html>"
+        )
+        return self.origin + path
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+@dataclass
+class Embed:
+    app: object
+    screener: str
+    """The screener's origin as the clinic's page knows it: http://localhost:<port>."""
+    clinic: Site
+    stranger: Site
+    snippet: str
+    clinic_page: str
+    stranger_page: str
+
+
+@pytest.fixture(scope="module")
+def embed(live, tmp_path_factory) -> Iterator[Embed]:
+    from screener.directory import importer
+
+    clinic, stranger = Site("127.0.0.2"), Site("127.0.0.3")
+    record = {
+        "slug": SLUG, "name": "Dr. Embed", "clinic": CLINIC_NAME, "city": "Samokov",
+        "country": "BG", "lat": 42.337, "lon": 23.553, "languages": ["bg", "en"],
+        "conditions": ["depression"], "tms_types": ["rtms-10hz"],
+        "accepting_new_patients": True, "remote_consultation": False,
+        "last_verified": "2026-01-15", "embed_origins": [clinic.origin], "language": "en",
+    }
+    path = tmp_path_factory.mktemp("embed") / "clinic.json"
+    path.write_text(json.dumps([record]), encoding="utf-8")
+    with live.app.app_context():
+        importer.import_file(path, allow_localhost=True)
+
+    screener = f"http://localhost:{live.port}"
+    share = urlopen(f"{screener}/c/{SLUG}/share").read().decode()
+    found = re.search(r'<textarea id="snippet"[^>]*>(.*?)</textarea>', share, re.S)
+    assert found, "the share page has no snippet"
+    snippet = html.unescape(found.group(1))
+    assert f'src="{screener}/c/{SLUG}/embed?lang=en"' in snippet, snippet
+    assert f'src="{screener}/static/embed.js"' in snippet, snippet
+    try:
+        yield Embed(
+            app=live.app, screener=screener, clinic=clinic, stranger=stranger, snippet=snippet,
+            clinic_page=clinic.serve("/screening.html", snippet),
+            stranger_page=stranger.serve("/copied.html", snippet),
+        )
+    finally:
+        clinic.close()
+        stranger.close()
+
+
+# -- a visitor on the clinic's page ---------------------------------------------------------------
+@dataclass
+class Visitor:
+    page: object
+    embed: Embed
+    urls: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    set_cookies: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    @property
+    def frame(self):
+        handle = self.page.locator(FRAME).element_handle()
+        frame = handle.content_frame()
+        assert frame is not None
+        return frame
+
+    def messages(self) -> list[dict]:
+        return self.page.evaluate("() => window.__messages")
+
+
+@contextmanager
+def visitor(browser, embed: Embed, *, width: int = 360, strip_cookies: bool = False,
+            expect_console_errors: bool = False) -> Iterator[Visitor]:
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale="en-GB",
+                                  accept_downloads=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    who = Visitor(page, embed)
+    allowed = (embed.screener + "/", embed.clinic.origin + "/", embed.stranger.origin + "/")
+
+    def on_request(request) -> None:
+        who.urls.append(request.url)
+        if not request.url.startswith(allowed + ("about:", "data:", "chrome-error:")):
+            who.problems.append(f"request left the two origins: {request.url}")
+
+    def on_response(response) -> None:
+        if response.status >= 500:
+            who.problems.append(f"HTTP {response.status}: {response.url}")
+        cookie = response.headers.get("set-cookie")
+        if cookie and response.url.startswith(embed.screener + "/c/"):
+            who.set_cookies.append(f"{response.url}: {cookie}")
+
+    def on_console(message) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            who.console_errors.append(message.text)
+
+    page.on("request", on_request)
+    page.on("response", on_response)
+    page.on("console", on_console)
+    page.on("framenavigated", lambda frame: who.urls.append(frame.url))
+    page.on("pageerror", lambda error: who.problems.append(f"page error: {error}"))
+    if strip_cookies:
+        def without_cookies(route) -> None:
+            response = route.fetch(max_redirects=0)
+            headers = {k: v for k, v in response.headers.items() if k.lower() != "set-cookie"}
+            route.fulfill(response=response, headers=headers)
+            context.clear_cookies()  # route.fetch keeps cookies in the context's jar: drop them
+
+        page.route(f"{embed.screener}/**", without_cookies)
+    try:
+        yield who
+    finally:
+        context.close()
+    if not expect_console_errors:
+        who.problems.extend(f"console: {text}" for text in who.console_errors)
+    assert not who.problems, "\n".join(who.problems)
+
+
+# -- inside the frame -----------------------------------------------------------------------------
+def answer(frame, answers: dict[str, str | list[str]]) -> None:
+    for link_id, value in answers.items():
+        name = field_name(link_id)
+        kind = frame.evaluate(
+            "n => { const e = document.getElementsByName(n)[0]; return e ? e.type : null; }", name
+        )
+        assert kind, f"{link_id} is not on {frame.url}"
+        if kind == "radio":
+            frame.locator(f"input[name='{name}'][value='{value}']").check()
+        elif kind == "checkbox":
+            for one in value if isinstance(value, list) else [value]:
+                frame.locator(f"input[name='{name}'][value='{one}']").check()
+        else:
+            frame.locator(f"[name='{name}']").fill(str(value))
+
+
+def press(frame, selector: str) -> None:
+    """Click a button or link in the frame and wait for the frame's next page."""
+    with frame.expect_navigation():
+        frame.locator(selector).first.click()
+
+
+CONTENT_HEIGHT = "() => Math.ceil(document.documentElement.getBoundingClientRect().height)"
+
+
+def wait_for_height(who: Visitor) -> int:
+    """The frame's height once embed.js has applied the last height the frame posted."""
+    frame = who.frame
+    frame.wait_for_load_state("load")
+    who.page.wait_for_function(
+        """([selector, wanted]) => {
+             const el = document.querySelector(selector);
+             return Math.abs(el.getBoundingClientRect().height - Math.max(300, wanted)) <= 1;
+           }""",
+        arg=[FRAME, frame.evaluate(CONTENT_HEIGHT)],
+    )
+    return round(who.page.locator(FRAME).bounding_box()["height"])
+
+
+def shot(who: Visitor, name: str) -> None:
+    """The clinic's whole page. Chromium paints only the visible part of a cross-origin frame
+    in a full-page screenshot, so the window is made as tall as the page for a moment."""
+    page = who.page
+    size = page.viewport_size
+    tall = page.evaluate("() => Math.ceil(document.documentElement.getBoundingClientRect().height)")
+    page.set_viewport_size({"width": size["width"], "height": max(tall, size["height"])})
+    page.wait_for_timeout(150)
+    page.screenshot(path=str(screenshot_path(f"embed-{name}")))
+    page.set_viewport_size(size)
+
+
+def walk_the_path(who: Visitor, *, screenshots: bool = False) -> dict:
+    """Start to delete inside the frame; returns what the test wants to look at afterwards."""
+    e = who.embed
+    page = who.page
+    page.goto(e.clinic_page)
+    frame = who.frame
+    frame.wait_for_load_state("load")
+    assert frame.url == f"{e.screener}/c/{SLUG}/embed?lang=en"
+    assert frame.locator(".frame-clinic").inner_text() == f"Safety screening for {CLINIC_NAME}"
+    assert frame.locator(".site-header, .site-footer").count() == 0
+    start_height = wait_for_height(who)
+    assert start_height != INITIAL_HEIGHT
+    if screenshots:
+        shot(who, "01-start")
+
+    press(frame, f"form[action='/c/{SLUG}/embed/start'] button")
+    found = re.fullmatch(
+        rf"{re.escape(e.screener)}/c/{SLUG}/f/([A-Za-z0-9_-]+)/questions/about_you", frame.url
+    )
+    assert found, frame.url
+    screening_id = found.group(1)
+    base = f"{e.screener}/c/{SLUG}/f/{screening_id}"
+
+    # Save on the first page: in a frame there is no session to hold a resume code.
+    answer(frame, ANSWERS["about_you"])
+    press(frame, "button[value=save]")
+    assert frame.url == f"{base}/saved"
+    saved = {
+        "heading": frame.locator("h1").inner_text(),
+        "code_shown": frame.locator("main .code").count() > 0,
+        "text": frame.locator("main").inner_text(),
+    }
+    if screenshots:
+        wait_for_height(who)
+        shot(who, "02-saved")
+    press(frame, "main a.button")
+    assert frame.url == f"{base}/questions/devices"
+
+    for section in SECTIONS[1:]:
+        assert frame.url == f"{base}/questions/{section}"
+        answer(frame, ANSWERS[section])
+        if screenshots and section == "devices":
+            assert frame.locator("input[name=cardiac_device__kind]").first.is_visible()
+            wait_for_height(who)
+            shot(who, "03-devices-pacemaker")
+        press(frame, "#continue")
+
+    assert frame.url == f"{base}/check"
+    assert MEDICATION in frame.locator("main").inner_text()
+    if screenshots:
+        wait_for_height(who)
+        shot(who, "04-check")
+    press(frame, f"form[action='/c/{SLUG}/f/{screening_id}/check'] button")
+
+    assert frame.url == f"{base}/results"
+    assert frame.locator(".flag-list").count() > 0
+    flagged = frame.locator(".tag.contraindication").count()
+    assert flagged >= 1, "the pacemaker raised no contraindication flag"
+    assert f"Your clinic: {CLINIC_NAME}" in frame.locator("#clinic-title").inner_text()
+    results_height = wait_for_height(who)
+    if screenshots:
+        shot(who, "05-results")
+
+    with page.expect_download() as download:
+        frame.locator("form[action$='/summary.pdf'] button[value=en]").click()
+    pdf = download.value.path().read_bytes()
+    assert frame.url == f"{base}/results"  # a download does not navigate the frame
+
+    with e.app.app_context():
+        from screener import storage
+
+        assert storage.get(screening_id) is not None
+    press(frame, f"form[action='/c/{SLUG}/f/{screening_id}/delete'] button")
+    assert frame.url == f"{base}/deleted"
+    deleted_height = wait_for_height(who)
+    if screenshots:
+        shot(who, "06-deleted")
+    with e.app.app_context():
+        from screener import storage
+
+        assert storage.get(screening_id) is None
+    return {
+        "id": screening_id, "pdf": pdf, "saved": saved, "start_height": start_height,
+        "results_height": results_height, "deleted_height": deleted_height,
+    }
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+
+
+def assert_only_heights(who: Visitor) -> None:
+    messages = who.messages()
+    assert messages, "the clinic's page received no height at all"
+    for message in messages:
+        assert message["origin"] == who.embed.screener, message
+        data = message["data"]
+        assert isinstance(data, dict) and set(data) == {"type", "height"}, message
+        assert data["type"] == "tms-screener:height", message
+        assert isinstance(data["height"], int | float) and data["height"] > 0, message
+
+
+# -- the tests ------------------------------------------------------------------------------------
+def test_whole_path_inside_the_clinics_frame(browser, embed):
+    """Start, every step (a pacemaker), save, check, results, the PDF addressed to the clinic,
+    delete; the frame follows its content's height; the clinic's page learns only heights."""
+    with visitor(browser, embed) as who:
+        seen = walk_the_path(who, screenshots=True)
+
+        text = pdf_text(seen["pdf"])
+        assert seen["pdf"].startswith(b"%PDF")
+        assert CLINIC_NAME in text, f"the PDF is not addressed to the clinic: {text[:400]}"
+
+        assert seen["saved"]["heading"] == "Your answers are saved"
+        assert not seen["saved"]["code_shown"]  # no session, so no code to show (see README)
+
+        # The frame grew from 900 px to its content and shrinks again on a short page.
+        assert seen["start_height"] > INITIAL_HEIGHT
+        assert seen["results_height"] > INITIAL_HEIGHT
+        assert seen["deleted_height"] < seen["results_height"]
+
+        assert_only_heights(who)
+        assert who.page.evaluate(f"() => document.querySelector('{FRAME}').contentDocument") \
+            is None
+        leaked = [u for u in who.urls if MARKER in unquote(u).lower() or "sertraline" in
+                  unquote(u).lower() or "pacemaker" in unquote(u).lower()]
+        assert not leaked, leaked
+        assert not who.set_cookies, who.set_cookies
+
+
+def test_whole_path_with_every_cookie_stripped(browser, embed):
+    """The same path when no Set-Cookie ever reaches the browser (as with third-party cookies
+    blocked): nothing depends on a cookie."""
+    with visitor(browser, embed, strip_cookies=True) as who:
+        seen = walk_the_path(who)
+        assert pdf_text(seen["pdf"]).count(CLINIC_NAME) >= 1
+        assert who.page.context.cookies() == []
+        assert_only_heights(who)
+
+
+def forge(who: Visitor, action: str, fields: dict[str, str]):
+    """Submit a form from the clinic's page (another origin); the response the page ends on."""
+    page = who.page
+    page.goto(who.embed.clinic_page)
+    with page.expect_navigation() as navigation:
+        page.evaluate(
+            """([action, fields]) => {
+                 const form = document.createElement('form');
+                 form.method = 'post';
+                 form.action = action;
+                 for (const [name, value] of Object.entries(fields)) {
+                   const input = document.createElement('input');
+                   input.type = 'hidden'; input.name = name; input.value = value;
+                   form.appendChild(input);
+                 }
+                 document.body.appendChild(form);
+                 form.submit();
+               }""",
+            [action, fields],
+        )
+    return navigation.value
+
+
+def test_forged_posts_are_refused(browser, embed):
+    """Posts from the clinic's page (another origin) without the right token change nothing:
+    not a step's answers, and no screening is started."""
+    from screener import storage
+    from screener.extensions import db
+
+    def count() -> int:
+        with embed.app.app_context():
+            return db.session.scalar(db.select(db.func.count()).select_from(storage.Screening))
+
+    with visitor(browser, embed) as who:
+        who.page.goto(embed.clinic_page)
+        frame = who.frame
+        frame.wait_for_load_state("load")
+        press(frame, f"form[action='/c/{SLUG}/embed/start'] button")
+        screening_id = frame.url.split("/f/")[1].split("/")[0]
+        devices = f"{embed.screener}/c/{SLUG}/f/{screening_id}/questions/devices"
+
+        for token in (None, "forged", "0" * 64):
+            fields = {"cochlear_implant": "yes", "action": "continue"}
+            if token is not None:
+                fields["csrf_token"] = token
+            response = forge(who, devices, fields)
+            assert response.request.method == "POST" and response.status == 400, token
+        with embed.app.app_context():
+            assert storage.get(screening_id).answers == {}
+
+        before = count()
+        start = f"{embed.screener}/c/{SLUG}/embed/start"
+        for token in (None, "forged"):
+            response = forge(who, start, {} if token is None else {"csrf_token": token})
+            assert response.request.redirected_from.url == start
+            assert response.request.redirected_from.method == "POST"
+            assert response.url == f"{embed.screener}/c/{SLUG}/embed?m=expired"
+        assert count() == before
+
+
+def test_only_the_clinics_origin_can_frame_the_screener(browser, embed):
+    """A copy of the snippet on another origin shows no screener; no origin may frame a page
+    that is not the clinic's embed, not even the clinic's own."""
+    home = embed.clinic.serve(
+        "/home-framed.html",
+        f'<iframe src="{embed.screener}/" title="Home" width="100%" height="900"></iframe>',
+    )
+    for url in (embed.stranger_page, home):
+        with visitor(browser, embed, expect_console_errors=True) as who:
+            who.page.goto(url)
+            frame = who.page.locator("iframe").element_handle().content_frame()
+            who.page.wait_for_timeout(300)
+            assert frame.locator("main, .frame-clinic, form").count() == 0, url
+            assert not frame.url.startswith(embed.screener), frame.url
+            assert who.messages() == []
+            assert any("frame-ancestors" in text for text in who.console_errors), \
+                who.console_errors
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_framed_pages_have_no_axe_violations(browser, embed, width):
+    """axe (WCAG 2.2 A/AA) inside the frame and on the same address as a page of its own:
+    the start page, a step with a follow-up shown, check answers and results."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+
+    with visitor(browser, embed, width=width) as who:
+        # Its own context, so the clinic's page stays the front tab of its own.
+        solo = browser.new_context(viewport={"width": width, "height": 800}, locale="en-GB")
+        alone = solo.new_page()
+
+        def audit(name: str) -> None:
+            frame = who.frame
+            frame.wait_for_load_state("load")
+            for where, target in (("in the frame", frame), ("on its own", alone)):
+                if target is alone:
+                    alone.goto(frame.url)
+                results = AXE.run(target, options=options)
+                assert results.violations_count == 0, (
+                    f"{name} {where} at {width} px: {results.generate_report()}"
+                )
+
+        who.page.goto(embed.clinic_page)
+        frame = who.frame
+        audit("start")
+        press(frame, f"form[action='/c/{SLUG}/embed/start'] button")
+        for section in SECTIONS:
+            answer(frame, ANSWERS[section])
+            if section == "devices":
+                audit("devices with the follow-up shown")
+            press(frame, "#continue")
+        audit("check")
+        press(frame, "form[action$='/check'] button")
+        audit("results")
+        press(frame, "form[action$='/delete'] button")
+        solo.close()

@@ -1,0 +1,478 @@
+"""The summary as a patient and a clinic's system get it: real requests, real PDFs opened with
+pypdf and pdfplumber, the attached QuestionnaireResponse validated and sent back to the API."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from datetime import timedelta
+
+import pytest
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+from screener import pdf, storage
+from screener.extensions import db
+from tests.flow import csrf
+from tests.pdf.conftest import (
+    PACEMAKER_SEIZURE_BUPROPION,
+    answers,
+    client_for,
+    create_screening,
+    open_pdf,
+    recording_fetches,
+    squash,
+)
+
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+INJECTION = '<img src="http://example.com/x.png"><link rel="stylesheet" href="file:///etc/passwd">'
+
+FLAG_QUESTIONS_EN = (
+    "Do you have a pacemaker, a defibrillator",
+    "Have you ever had epilepsy, a seizure or a fit",
+    "Do you take any medicines now",
+)
+FLAG_QUESTIONS_BG = (
+    "Имате ли пейсмейкър, дефибрилатор",
+    "Имали ли сте някога епилепсия",
+    "Приемате ли в момента някакви лекарства",
+)
+
+
+@pytest.fixture(scope="module")
+def scenario(app):
+    """A patient with a pacemaker, a seizure last year and bupropion: the English patient's own
+    copy, the Bulgarian copy for the clinic, and a Bulgarian patient's own copy."""
+    given = answers(PACEMAKER_SEIZURE_BUPROPION)
+    en_id = create_screening(app, given, lang="en")
+    bg_id = create_screening(app, given, lang="bg")
+    out = {}
+    with recording_fetches() as seen:
+        client = client_for(app, en_id)
+        out["en"] = client.get("/summary.pdf")
+        out["clinic_bg"] = client.get("/summary.pdf?lang=bg")
+        out["en_after"] = client.get("/summary.pdf")
+        out["bg"] = client_for(app, bg_id).get("/summary.pdf")
+    with app.app_context():
+        out["en_record_language"] = storage.get(en_id).language
+    out["fetches"] = seen
+    out["opened"] = {copy: open_pdf(out[copy].data) for copy in ("en", "bg", "clinic_bg")}
+    return out
+
+
+@pytest.mark.parametrize("copy", ["en", "bg", "clinic_bg"])
+def test_pdf_is_an_attachment_never_cached_and_dated(scenario, copy):
+    response = scenario[copy]
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    today = storage.utcnow().date()
+    dates = {(today + timedelta(days=d)).isoformat() for d in (-1, 0, 1)}  # near midnight
+    disposition = response.headers["Content-Disposition"]
+    assert re.fullmatch(r'attachment; filename="tms-screening-(\d{4}-\d\d-\d\d)\.pdf"', disposition)
+    assert disposition[len('attachment; filename="tms-screening-'):][:10] in dates
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_english_copy_has_the_three_flags_on_page_one_before_the_answers(scenario):
+    opened = scenario["opened"]["en"]
+    assert 2 <= len(opened.pages) <= 3
+    first = squash(opened.pages[0])
+    for question in FLAG_QUESTIONS_EN:
+        assert question in first
+    text = squash(opened.text)
+    flags_at = text.index("Flags, most serious first")
+    answers_at = text.index("All answers")
+    positions = [text.index(q, flags_at) for q in FLAG_QUESTIONS_EN]
+    assert flags_at < positions[0] < positions[1] < positions[2] < answers_at
+    # level order: the contraindication's tag comes before either caution's
+    contraindication = text.index("Possible contraindication", flags_at)
+    caution = text.index("Discuss with the clinician", flags_at)
+    assert contraindication < positions[0] < caution < positions[1]
+    assert "Pacemaker" in first and "In the last 12 months" in first
+    assert "Bupropion XL 150mg" in first
+    assert "bupropion (bupropion; relative)" in first
+
+
+def test_english_copy_says_what_a_clinician_needs(scenario):
+    text = squash(scenario["opened"]["en"].text)
+    for expected in (
+        "TMS safety screening summary",
+        "Patient name",
+        "Date of birth",
+        "TMS safety screening 1.0.0",
+        "Re-check them with the patient before the first session",
+        "Medicines as typed by the patient",
+        "Treatment history",
+        "How many antidepressant medicines have you tried",
+        "Have you tried talking therapy",
+        "Clinician review",
+        "Reviewed by",
+        "Cleared with precautions",
+        "Not cleared",
+        "More information needed",
+        "Clinician's signature",
+        "Page 1 of 3",
+        "Not a diagnosis",
+        "References",
+        "Rossi S, Hallett M, Rossini PM, Pascual-Leone A; Safety of TMS Consensus Group",
+    ):
+        assert expected in text, expected
+
+
+def test_skipped_questions_say_why_never_blank_or_no(scenario):
+    text = squash(scenario["opened"]["en"].text)
+    assert "Which kind of stimulator? Choose all that apply. Not asked because: the main " \
+        "answer was “No”" in text
+    assert "Please tell us the reason in a few words. Not asked because: the main answer was " \
+        "“Depression”" in text
+    assert "Not answered" not in text
+
+
+def test_metadata_and_tags(scenario):
+    reader = scenario["opened"]["en"].reader
+    info = reader.metadata
+    assert info["/Title"] == "TMS safety screening summary"
+    assert info["/Author"] == "TMS Screener"
+    assert info["/CreationDate"].startswith("D:" + storage.utcnow().strftime("%Y"))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert root["/MarkInfo"]["/Marked"].value is True
+    assert "/StructTreeRoot" in root
+    assert reader.pdf_header == "%PDF-1.7"
+    bg_root = scenario["opened"]["bg"].reader.trailer["/Root"]
+    assert bg_root["/Lang"] == "bg"
+
+
+@pytest.mark.parametrize("copy", ["bg", "clinic_bg"])
+def test_bulgarian_copy_extracts_as_cyrillic_with_flags_on_page_one(scenario, copy):
+    opened = scenario["opened"][copy]
+    assert 2 <= len(opened.pages) <= 3
+    first = squash(opened.pages[0])
+    for question in FLAG_QUESTIONS_BG:
+        assert question in first
+    assert "Възможно противопоказание" in first
+    assert "Пейсмейкър" in first
+    assert len(CYRILLIC.findall(opened.text)) > 1000
+    assert "\ufffd" not in opened.text and "(cid:" not in opened.text
+
+
+def test_clinic_copy_leaves_the_patients_language_alone(scenario):
+    assert scenario["en_record_language"] == "en"
+    text = squash(open_pdf(scenario["en_after"].data).pages[0])
+    assert FLAG_QUESTIONS_EN[0] in text
+
+
+def test_attachment_is_a_valid_questionnaire_response_that_round_trips(app, scenario):
+    client = app.test_client()
+    for copy in ("en", "bg"):
+        data = scenario["opened"][copy].attachment()
+        resource = QuestionnaireResponse.model_validate(data)
+        assert resource.status == "completed" and resource.language == copy
+        assert data["questionnaire"] == "urn:tms-screener:questionnaire:tms-safety|1.0.0"
+        evaluated = client.post("/api/v1/evaluate", json=data)
+        assert evaluated.status_code == 200, evaluated.get_data(as_text=True)
+        result = evaluated.get_json()
+        assert result["outcome"] == "contraindication"
+        assert [(f["linkId"], f["level"]) for f in result["flags"]] == [
+            ("cardiac_device.kind", "contraindication"),
+            ("seizure_history", "caution"),
+            ("medications.list", "caution"),
+        ]
+        assert result["dropped"] == []
+
+
+def test_nothing_was_fetched_from_outside_the_app(scenario):
+    seen = scenario["fetches"]
+    assert seen.renders == 4
+    assert all(url.startswith(pdf.STATIC_DIR.as_uri() + "/") for url in seen.asked)
+    assert seen.refused == []
+
+
+def test_typed_markup_is_printed_as_text_and_never_fetched(app):
+    given = answers(
+        {
+            **PACEMAKER_SEIZURE_BUPROPION,
+            "medications.list": [f"Bupropion XL 150mg\n{INJECTION}"],
+        }
+    )
+    client = client_for(app, create_screening(app, given))
+    with recording_fetches() as seen:
+        response = client.get("/summary.pdf")
+    assert response.status_code == 200
+    assert seen.renders == 1 and seen.asked == [] and seen.refused == []
+    text = squash(open_pdf(response.data).text)
+    assert '<img src="http://example.com/x.png">' in text
+    assert 'href="file:///etc/passwd">' in text
+
+
+def test_name_and_date_of_birth_go_into_that_pdf_only(app, caplog):
+    screening_id = create_screening(app, answers(PACEMAKER_SEIZURE_BUPROPION))
+    client = client_for(app, screening_id)
+    results = client.get("/results").get_data(as_text=True)
+    name, dob = "Zlatka Testova-4417", "03 09 1961"
+    with caplog.at_level(logging.DEBUG):
+        response = client.post(
+            "/summary.pdf",
+            data={"csrf_token": csrf(results), "name": name, "dob": dob, "lang": "bg"},
+        )
+    assert caplog.records, "nothing was logged at DEBUG: the test would prove nothing"
+    assert response.status_code == 200
+    opened = open_pdf(response.data)
+    first = squash(opened.pages[0])
+    assert name in first and dob in first
+    assert CYRILLIC.search(first)
+    assert name not in json.dumps(opened.attachment(), ensure_ascii=False)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert name not in logged and "Testova" not in logged and dob not in logged
+    with app.app_context():
+        record = storage.get(screening_id)
+        stored = json.dumps([record.answers, record.language, record.clinic_slug, record.place])
+        assert "Testova" not in stored and record.language == "en"
+        engine_url = db.engine.url
+    if engine_url.database:
+        with open(engine_url.database, "rb") as database_file:
+            assert b"Testova" not in database_file.read()
+    # and the next PDF has blank lines again
+    again = client.post("/summary.pdf", data={"csrf_token": csrf(results)})
+    assert "Testova" not in squash(open_pdf(again.data).pages[0])
+
+
+def test_no_concerns_is_not_a_clearance_and_nothing_is_left_blank(app):
+    client = client_for(app, create_screening(app, answers()))
+    opened = open_pdf(client.get("/summary.pdf").data)
+    text = squash(opened.text)
+    assert "No safety concerns reported" in text and "Not a clearance" in text
+    assert "No answer raised a flag." in text
+    assert "Please list them, with the dose if you know it. Not asked because: the main " \
+        "answer was “No”" in text
+    assert "No flag was raised, so no source is cited." in text
+    assert "Not answered" not in text
+
+
+CLINIC = {
+    "slug": "pdf-test-clinic", "name": "Dr. Example", "clinic": "Sofia Mind Clinic",
+    "city": "Sofia", "country": "BG", "lat": 42.6977, "lon": 23.3219, "languages": ["bg", "en"],
+    "conditions": ["depression"], "tms_types": ["rtms-10hz"], "accepting_new_patients": True,
+    "remote_consultation": False, "last_verified": "2026-10-01",
+    "embed_origins": ["https://www.clinic-example.bg"], "language": "bg",
+}
+
+
+def test_framed_summary_is_addressed_to_the_clinic_and_needs_no_cookie(app, tmp_path):
+    from screener.directory import importer
+
+    path = tmp_path / "clinic.json"
+    path.write_text(json.dumps([CLINIC]), encoding="utf-8")
+    with app.app_context():
+        importer.import_file(path)
+        record = storage.create(
+            "1.0.0", "en", app.config["RETENTION"], app.config["SECRET_KEY"],
+            clinic_slug=CLINIC["slug"],
+        ).screening
+        storage.save_answers(record, answers(PACEMAKER_SEIZURE_BUPROPION), app.config["RETENTION"])
+        storage.update(record, completed_at=storage.utcnow())
+        screening_id = record.id
+    client = app.test_client(use_cookies=False)
+    base = f"/c/{CLINIC['slug']}/f/{screening_id}"
+    response = client.get(f"{base}/summary.pdf?lang=bg")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    first = squash(open_pdf(response.data).pages[0])
+    assert "Sofia Mind Clinic, Sofia" in first and FLAG_QUESTIONS_BG[0] in first
+    assert "UTC+02:00" in first or "UTC+03:00" in first  # the clinic's local time
+    with app.app_context():
+        assert storage.get(screening_id).language == "en"
+    assert client.get(f"{base}/summary.json").get_json(force=True)["language"] == "en"
+    elsewhere = client.get(f"/c/{CLINIC['slug']}/f/not-a-screening/summary.pdf")
+    assert elsewhere.status_code == 302 and "m=gone" in elsewhere.headers["Location"]
+
+
+def test_pdf_post_needs_a_csrf_token(app):
+    client = client_for(app, create_screening(app, answers()))
+    response = client.post("/summary.pdf", data={"name": "x"})
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+
+
+def test_results_page_offers_both_copies_the_fhir_file_and_the_optional_fields(app):
+    client = client_for(app, create_screening(app, answers(), lang="en"))
+    html = client.get("/results").get_data(as_text=True)
+    assert 'action="/summary.pdf"' in html and 'method="post"' in html
+    assert 'name="lang" value="en">Download my copy (PDF)' in html
+    assert 'name="lang" value="bg">Copy for the clinic, in Bulgarian (PDF)' in html
+    assert 'href="/summary.json"' in html
+    for field_id, name in (("summary-name", "name"), ("summary-dob", "dob")):
+        assert f'<label for="{field_id}">' in html
+        field = rf'<input type="text" id="{field_id}" name="{name}"[^>]*autocomplete="off"'
+        assert re.search(field, html)
+    assert 'aria-describedby="summary-identity-hint"' in html and "never saved" in html
+    bg = client_for(app, create_screening(app, answers(), lang="bg"))
+    html = bg.get("/results").get_data(as_text=True)
+    assert 'name="lang" value="bg">' in html and 'name="lang" value="en">' in html
+
+
+def test_fhir_download(app):
+    screening_id = create_screening(app, answers(PACEMAKER_SEIZURE_BUPROPION), lang="bg")
+    client = client_for(app, screening_id)
+    response = client.get("/summary.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/fhir+json"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert re.fullmatch(
+        r'attachment; filename="tms-screening-\d{4}-\d\d-\d\d\.json"',
+        response.headers["Content-Disposition"],
+    )
+    data = response.get_json(force=True)
+    QuestionnaireResponse.model_validate(data)
+    assert data["language"] == "bg"
+    assert client.get("/summary.json?lang=en").get_json(force=True)["language"] == "en"
+    evaluated = client.post("/api/v1/evaluate", json=data).get_json()
+    assert evaluated["outcome"] == "contraindication"
+
+
+def test_answers_to_questions_no_longer_asked_stay_out_of_the_copies(app):
+    stale = answers({"neurostimulator": ["no"], "neurostimulator.kind": ["dbs"]})
+    client = client_for(app, create_screening(app, stale))
+    data = client.get("/summary.json").get_json(force=True)
+    assert "neurostimulator.kind" not in json.dumps(data)
+
+
+@pytest.mark.parametrize("url", ["/summary.pdf", "/summary.json", "/summary.pdf?lang=bg"])
+def test_without_a_screening_gives_a_clear_page_not_a_file(app, url):
+    response = app.test_client().get(url)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/")
+
+
+def test_deleted_or_expired_screening_gives_a_clear_page(app):
+    for how in ("deleted", "expired"):
+        screening_id = create_screening(app, answers())
+        client = client_for(app, screening_id)
+        with app.app_context():
+            record = storage.get(screening_id)
+            if how == "deleted":
+                storage.delete(record)
+            else:
+                record.expires_at = storage.utcnow() - timedelta(seconds=1)
+                db.session.commit()
+        response = client.get("/summary.pdf")
+        assert response.status_code == 302, how
+        page = client.get(response.headers["Location"])
+        assert page.mimetype == "text/html"
+        assert "no longer stored" in page.get_data(as_text=True), how
+
+
+def test_unfinished_screening_goes_to_the_check_page(app):
+    client = client_for(app, create_screening(app, answers(), completed=False))
+    for url in ("/summary.pdf", "/summary.json"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.headers["Location"].endswith("/check")
+
+
+# The API for clinics' own systems
+
+
+def _response_json(app, lang="en") -> dict:
+    client = client_for(app, create_screening(app, answers(PACEMAKER_SEIZURE_BUPROPION)))
+    return client.get(f"/summary.json?lang={lang}").get_json(force=True)
+
+
+def test_api_renders_the_same_summary_from_a_questionnaire_response(app):
+    body = _response_json(app)
+    client = app.test_client()
+    with recording_fetches() as seen:
+        response = client.post(
+            "/api/v1/summary?lang=bg",
+            data=json.dumps(body),
+            content_type="application/fhir+json",
+        )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="tms-')
+    assert seen.asked == []
+    opened = open_pdf(response.data)
+    assert 2 <= len(opened.pages) <= 3
+    first = squash(opened.pages[0])
+    for question in FLAG_QUESTIONS_BG:
+        assert question in first
+    attached = opened.attachment()
+    QuestionnaireResponse.model_validate(attached)
+    assert attached["authored"] == body["authored"] and attached["language"] == "bg"
+    again = client.post("/api/v1/evaluate", json=attached).get_json()
+    assert again["outcome"] == "contraindication"
+
+
+def test_api_says_when_a_response_was_not_finished(app):
+    body = {
+        "resourceType": "QuestionnaireResponse",
+        "status": "in-progress",
+        "item": [{"linkId": "cardiac_device", "answer": [{"valueCoding": {"code": "unsure"}}]}],
+    }
+    response = app.test_client().post("/api/v1/summary", json=body)
+    assert response.status_code == 200
+    opened = open_pdf(response.data)
+    text = squash(opened.text)
+    assert "The screening was not finished" in text
+    assert "Date not given" in text
+    assert "Do you have a pacemaker" in squash(opened.pages[0])
+    assert opened.attachment()["status"] == "in-progress"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"not json", 400),
+        (b"[]", 422),
+        (json.dumps({"resourceType": "QuestionnaireResponse",
+                     "item": [{"linkId": "nope", "answer": [{"valueString": "x"}]}]}), 422),
+        (json.dumps({"resourceType": "QuestionnaireResponse",
+                     "item": [{"linkId": "cardiac_device",
+                               "answer": [{"valueCoding": {"code": "maybe"}}]}]}), 422),
+    ],
+)
+def test_api_errors_are_the_same_as_evaluate(app, body, status):
+    client = app.test_client()
+    with recording_fetches() as seen:
+        summary = client.post("/api/v1/summary", data=body, content_type="application/json")
+    evaluated = client.post("/api/v1/evaluate", data=body, content_type="application/json")
+    assert seen.renders == 0
+    assert summary.status_code == evaluated.status_code == status
+    assert summary.mimetype == "application/problem+json"
+    assert summary.get_json() == evaluated.get_json()
+
+
+def test_api_refuses_an_unknown_language(app):
+    response = app.test_client().post("/api/v1/summary?lang=fr", json={})
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+
+
+def test_api_needs_no_csrf_token_and_is_documented(app):
+    assert "/api/v1/summary" in {rule.rule for rule in app.url_map.iter_rules()}
+    if "openapi.openapi_json" not in app.view_functions:
+        pytest.skip("the OpenAPI document is not served yet")
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/summary"]["post"]
+    assert "application/pdf" in operation["responses"]["200"]["content"]
+    assert {"400", "422"} <= set(operation["responses"])
+
+
+def test_pdf_bytes_are_never_written_to_disk(app, tmp_path, monkeypatch):
+    """Rendering writes nothing: WeasyPrint returns bytes, and no file is opened for writing."""
+    import builtins
+
+    client = client_for(app, create_screening(app, answers()))
+    real_open = builtins.open
+    written = []
+
+    def watching_open(file, mode="r", *args, **kwargs):
+        if any(flag in mode for flag in "wax+"):
+            written.append(str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", watching_open)
+    monkeypatch.setattr(io, "open", watching_open)
+    response = client.get("/summary.pdf")
+    monkeypatch.undo()
+    assert response.status_code == 200
+    assert written == []
