@@ -15,7 +15,8 @@ help: ## list targets
 run: setup ## set everything up and serve on http://127.0.0.1:5000
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: setup ## set everything up and run the whole suite
+test: setup ## set everything up and run the whole suite (lint included)
+	$(BIN)/ruff check screener tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(STAMPS)/install $(STAMPS)/translations ## venv, install, database, places, demo directory

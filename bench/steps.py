@@ -16,9 +16,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import ROOT, Client, gunicorn, load, pct  # noqa: E402
-
 import sqlalchemy as sa  # noqa: E402
+from harness import ROOT, Client, gunicorn, load, pct  # noqa: E402
 
 PG = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -38,7 +37,8 @@ def step_session(port: int):
         client = Client(port)
         _, html = client.request("GET", "/")
         token = TOKEN.search(html)
-        client.request("POST", "/start", urlencode({"csrf_token": token.group(1) or token.group(2)}))
+        first = token.group(1) or token.group(2)
+        client.request("POST", "/start", urlencode({"csrf_token": first}))
 
         def op() -> None:
             status, page = client.request("GET", "/questions/devices")
@@ -101,7 +101,8 @@ def main() -> None:
     print(f"\n{'what':24} {'ops/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs bare':>8}  goal")
     for name, rate, lat in rows:
         ratio = rate / bare if bare else float("nan")
-        goal = "" if name.startswith("bare") else (">= 40 %  " + ("met" if ratio >= 0.4 else "MISSED"))
+        verdict = "met" if ratio >= 0.4 else "MISSED"
+        goal = "" if name.startswith("bare") else f">= 40 %  {verdict}"
         print(f"{name:24} {rate:8.1f} {pct(lat, 50) * 1000:8.2f} {pct(lat, 95) * 1000:8.2f} "
               f"{ratio:8.0%}  {goal}")
 

@@ -20,10 +20,10 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g, request, url_for
+from flask import current_app, g, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms.csrf.core import CSRF
 from wtforms.validators import ValidationError
@@ -31,9 +31,6 @@ from wtforms.validators import ValidationError
 ENTRY_MAX_AGE = 6 * 3600
 FRAMED_BLUEPRINTS = {"screening": "framed", "summary": "framed_summary"}
 FRAME_PREFIX = "/c/<slug>/f/<token>"
-SELF_CHECKED = {FRAMED_BLUEPRINTS["screening"]}
-"""Framed blueprints whose views check the frame's token themselves (BaseForm), so that a bad
-token re-renders the page with the answers kept."""
 
 
 @dataclass(frozen=True)
@@ -134,25 +131,3 @@ def push_frame(endpoint_name: str, values: dict[str, Any]) -> None:
     if endpoint_name.split(".", 1)[0] in FRAMED_BLUEPRINTS.values():
         values.setdefault("slug", frame.slug)
         values.setdefault("token", frame.token)
-
-
-def init_csrf(app: Flask, csrf: CSRFProtect) -> None:
-    """Flask-WTF's CSRFProtect checks a token bound to the session cookie, which a frame never
-    has: it would refuse every framed POST it checks (the summary PDF's form). Inside a frame the
-    frame's own token is checked instead; everywhere else CSRFProtect runs exactly as before."""
-    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # run below, instead of on its own
-
-    @app.before_request
-    def _csrf_protect() -> None:
-        if not app.config.get("WTF_CSRF_ENABLED", True):
-            return
-        frame = current_frame()
-        if frame is None or not frame.token:
-            csrf.protect(apply_exemptions=True)
-            return
-        if request.blueprint in SELF_CHECKED:
-            return
-        if request.method in app.config["WTF_CSRF_METHODS"]:
-            sent = request.form.get("csrf_token", "")
-            if not hmac.compare_digest(sent, screening_token(frame.token)):
-                raise CSRFError("The CSRF token is invalid.")

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import logging
-
 import click
-from flask.cli import with_appcontext
 import sqlalchemy as sa
+from flask.cli import with_appcontext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db

@@ -1,4 +1,5 @@
-"""Every UI string exists in Bulgarian: extraction runs fresh, so a new untranslated string fails."""
+"""Every UI string exists in Bulgarian: extraction runs fresh, so a new untranslated string
+fails."""
 
 from __future__ import annotations
 

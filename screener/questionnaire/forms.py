@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ..frame import BaseForm
 from wtforms import Field, RadioField, SelectMultipleField, TextAreaField, widgets
 
+from ..frame import BaseForm
 from .model import Item, Questionnaire, Section
 
 

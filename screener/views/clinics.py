@@ -19,8 +19,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .. import current, storage, wizard
 from ..clinics import Clinic, get_clinic, qr_png, qr_svg
-from ..extensions import csrf, limiter
-from ..frame import BaseForm, Frame, current_frame, init_csrf
+from ..extensions import limiter
+from ..frame import BaseForm, Frame, current_frame
 
 bp = Blueprint("clinics", __name__, url_prefix="/c/<slug>")
 
@@ -198,8 +198,6 @@ def qr_code_png() -> Response:
 def init_framed(app) -> None:
     """Frame requests: find the clinic, allow only its origins to frame, check the screening
     belongs to it."""
-
-    init_csrf(app, csrf)
 
     @app.before_request
     def _framed_clinic():

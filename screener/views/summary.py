@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import current
 from ..assessment import InvalidResponse, assess_response
 from ..clinics import get_clinic
+from ..errors import handle_csrf
 from ..extensions import limiter
 from ..fhir.response import COMPLETE_STATUSES, to_response
 from ..frame import BaseForm, link
@@ -72,7 +73,7 @@ def pdf() -> BaseResponse:
     if record is None:
         return gone()
     if request.method == "POST" and not BaseForm().validate():
-        return redirect(link("screening.results"))
+        return handle_csrf(None)
     if record.completed_at is None:
         return redirect(link("screening.check"))
     document = _document(record, request.values.get("lang"))
