@@ -131,6 +131,14 @@ def find_by_resume_code(code: str, secret_key: str) -> Screening | None:
     return get(screening.id)
 
 
+def rotate_resume_code(screening: Screening, secret_key: str) -> str:
+    """A new code for the same screening; the previous one stops working."""
+    code = new_resume_code()
+    screening.resume_hash = hash_resume_code(code, secret_key)
+    db.session.commit()
+    return code
+
+
 def save_answers(screening: Screening, answers: dict[str, list[str]], retention: timedelta) -> None:
     """Replace the stored answers; every save also pushes the expiry forward."""
     now = utcnow()

@@ -80,8 +80,11 @@ def _gone() -> Response:
 
 
 @bp.get("/")
-def start() -> str:
+def start() -> Response | str:
     record = current.screening()
+    frame = current_frame()
+    if frame is not None and record is None:  # a deleted or expired framed screening
+        return redirect(url_for("clinics.embed", slug=frame.slug, m="gone"))
     q = current.questionnaire_for(record)
     return render_template(
         "screening/start.html",
@@ -302,9 +305,16 @@ def saved() -> Response | str:
     if record is None:
         return _gone()
     q = current.questionnaire_for(record)
+    code = current.resume_code()
+    if code is None and current_frame() is not None:
+        # No cookie in a frame to remember the first code: issue a fresh one (the old one stops
+        # working) so that the patient can come back through the clinic's page.
+        code = storage.format_resume_code(
+            storage.rotate_resume_code(record, current_app.config["SECRET_KEY"])
+        )
     return render_template(
         "screening/saved.html",
-        resume_code=current.resume_code(),
+        resume_code=code,
         expires_at=storage.aware(record.expires_at),
         continue_url=_step_url(wizard.first_unfinished(q, record.answers)),
     )

@@ -121,7 +121,7 @@ def test_whole_path_in_a_frame_without_any_cookie(app, clinic):
     embed = client.get(f"/c/{clinic}/embed")
     html = embed.get_data(as_text=True)
     assert "site-header" not in html
-    assert f'data-parent-origins=\'["{ORIGIN}"]\'' in html
+    assert f"data-parent-origins='[\"{ORIGIN}\"]'" in html
     started = client.post(f"/c/{clinic}/embed/start", data={"csrf_token": csrf(html)})
     location = started.headers["Location"]
     match = re.match(rf"^/c/{clinic}/f/([A-Za-z0-9_-]+)/questions/about_you$", location)
@@ -141,8 +141,10 @@ def test_whole_path_in_a_frame_without_any_cookie(app, clinic):
     assert "Your clinic: Sofia Mind Clinic" in results
     assert results.index("Your clinic") < results.index("What happens next")
     assert f"{base}/summary.pdf" in results
-    assert f"frame-ancestors {ORIGIN}" in client.get(f"{base}/results").headers[
-        "Content-Security-Policy"]
+    assert (
+        f"frame-ancestors {ORIGIN}"
+        in client.get(f"{base}/results").headers["Content-Security-Policy"]
+    )
     deleted = client.post(f"{base}/delete", data={"csrf_token": csrf(results)})
     assert deleted.headers["Location"] == f"{base}/deleted"
     with app.app_context():
@@ -159,8 +161,9 @@ def test_forged_posts_in_a_frame_are_refused(app, clinic):
     started = client.post(f"/c/{clinic}/embed/start", data={"csrf_token": csrf(html)})
     base = started.headers["Location"].rsplit("/questions/", 1)[0]
     for token in ("", "forged", csrf(html)):  # none, wrong, the entry token
-        response = client.post(f"{base}/questions/devices",
-                               data={"csrf_token": token, "cochlear_implant": "yes"})
+        response = client.post(
+            f"{base}/questions/devices", data={"csrf_token": token, "cochlear_implant": "yes"}
+        )
         assert response.status_code == 400
     with app.app_context():
         record = db.session.scalars(db.select(storage.Screening)).one()
@@ -170,8 +173,48 @@ def test_forged_posts_in_a_frame_are_refused(app, clinic):
 def test_a_screening_cannot_be_opened_under_another_clinic(app, clinic, client):
     other = app.test_client(use_cookies=False)
     html = other.get(f"/c/{clinic}/embed").get_data(as_text=True)
-    base = other.post(f"/c/{clinic}/embed/start",
-                      data={"csrf_token": csrf(html)}).headers["Location"]
+    base = other.post(f"/c/{clinic}/embed/start", data={"csrf_token": csrf(html)}).headers[
+        "Location"
+    ]
     token = base.split("/f/")[1].split("/")[0]
     response = other.get(f"/c/no-such-clinic/f/{token}/questions/devices")
     assert response.status_code == 404
+
+
+def test_saving_in_a_frame_gives_a_working_resume_code(app, clinic):
+    client = app.test_client(use_cookies=False)
+    html = client.get(f"/c/{clinic}/embed").get_data(as_text=True)
+    base = (
+        client.post(f"/c/{clinic}/embed/start", data={"csrf_token": csrf(html)})
+        .headers["Location"]
+        .rsplit("/questions/", 1)[0]
+    )
+    saved = _framed_step(client, base, "about_you", {"age_band": "18_64", "action": "save"})
+    page = client.get(f"{base}/saved").get_data(as_text=True)
+    code = re.search(r'class="code">([A-Z0-9-]+)<', page).group(1)
+    entry = client.get(f"/c/{clinic}/embed").get_data(as_text=True)
+    resumed = client.post(
+        f"/c/{clinic}/embed/resume", data={"csrf_token": csrf(entry), "code": code}
+    )
+    assert resumed.headers["Location"].startswith(base)
+    assert saved.headers["Location"] == f"{base}/saved"
+
+
+def test_a_deleted_framed_screening_returns_to_the_clinics_entry(app, clinic):
+    client = app.test_client(use_cookies=False)
+    html = client.get(f"/c/{clinic}/embed").get_data(as_text=True)
+    base = (
+        client.post(f"/c/{clinic}/embed/start", data={"csrf_token": csrf(html)})
+        .headers["Location"]
+        .rsplit("/questions/", 1)[0]
+    )
+    page = client.get(f"{base}/questions/devices").get_data(as_text=True)
+    client.post(f"{base}/delete", data={"csrf_token": csrf(page)})
+    response = client.get(f"{base}/")
+    assert response.headers["Location"].endswith(f"/c/{clinic}/embed?m=gone")
+
+
+def _framed_start(client, clinic: str) -> str:
+    html = client.get(f"/c/{clinic}/embed").get_data(as_text=True)
+    started = client.post(f"/c/{clinic}/embed/start", data={"csrf_token": csrf(html)})
+    return started.headers["Location"].rsplit("/questions/", 1)[0]
