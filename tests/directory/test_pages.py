@@ -71,7 +71,7 @@ def test_empty_form_is_accessible_and_script_free(client):
 
 def test_levski_in_bulgarian(client):
     html = page(client, q="Левски", lang="bg")
-    assert "Providers near Левски, Плевен, България" in html
+    assert "Доставчици близо до Левски, Плевен, България" in html
     assert "No providers within 25 km of Левски; the nearest are within 50 km." in html
     assert 'class="sample-banner"' in html
     names = results(html)
@@ -141,7 +141,7 @@ def test_coordinates_search(client):
 
 def test_alternatives_keep_filters_and_choose_the_place(client):
     html = page(client, q="Novi Pazar", lang="bg", condition="depression")
-    assert "Did you mean another place?" in html
+    assert "Имахте предвид друго място?" in html
     link = re.search(r'<div class="dir-alternatives">.*?<a href="([^"]+)">([^<]+)</a>', html,
                      re.S)
     assert link.group(2).startswith("Нови Пазар") and link.group(2).endswith("Сърбия")
@@ -151,7 +151,7 @@ def test_alternatives_keep_filters_and_choose_the_place(client):
     # Editing the text box starts a new search instead of keeping the chosen place.
     edited = re.search(r'href="([^"]+)"', link.group(0)).group(1).replace("&amp;", "&")
     edited = re.sub(r"(?<=[?&])q=[^&]*", "q=Levski", edited)
-    assert "Providers near Левски" in client.get(edited).get_data(as_text=True)
+    assert "Доставчици близо до Левски" in client.get(edited).get_data(as_text=True)
 
 
 def screening_place(app):
