@@ -72,7 +72,7 @@ def test_empty_form_is_accessible_and_script_free(client):
 def test_levski_in_bulgarian(client):
     html = page(client, q="Левски", lang="bg")
     assert "Доставчици близо до Левски, Плевен, България" in html
-    assert "No providers within 25 km of Левски; the nearest are within 50 km." in html
+    assert "Няма доставчици в радиус 25 км от Левски; най-близките са в радиус 50 км." in html
     assert 'class="sample-banner"' in html
     names = results(html)
     assert names and any("Pleven" in name for name in names)
@@ -146,7 +146,7 @@ def test_alternatives_keep_filters_and_choose_the_place(client):
                      re.S)
     assert link.group(2).startswith("Нови Пазар") and link.group(2).endswith("Сърбия")
     chosen = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
-    assert f"Providers near {link.group(2)}" in chosen
+    assert f"Доставчици близо до {link.group(2)}" in chosen
     assert '<option value="depression" selected>' in chosen
     # Editing the text box starts a new search instead of keeping the chosen place.
     edited = re.search(r'href="([^"]+)"', link.group(0)).group(1).replace("&amp;", "&")
