@@ -32,7 +32,8 @@ def from_environment(instance_path: str) -> dict:
             os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}")
         ),
         # Parameters and rows are answers: never let SQL logging print them.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # pool_recycle rather than pre_ping: a ping is a round trip on every request.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 300, "hide_parameters": True},
         "SCREENER_ENV": os.environ.get("SCREENER_ENV", "development"),
         "RETENTION": timedelta(hours=retention_hours),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),

@@ -150,6 +150,8 @@ def first_unfinished(q: Questionnaire, answers: Mapping[str, Sequence[str]]) -> 
 def urgent_on_page(q: Questionnaire, answers: Mapping[str, Sequence[str]], page: Section) -> bool:
     """True when an answer on this page raises an urgent flag: crisis help comes next."""
     page_ids = {item.link_id for item in page.walk()}
+    if not any(rule.level == "urgent" for item in page.walk() for rule in item.flags):
+        return False
     return any(
         flag.level == "urgent" and flag.link_id in page_ids
         for flag in evaluate(q, answers, complete=False).flags

@@ -76,10 +76,10 @@ def test_levski_in_bulgarian(client):
     assert 'class="sample-banner"' in html
     names = results(html)
     assert names and any("Pleven" in name for name in names)
-    assert html.count("Last verified") == len(names)
-    assert html.count("Sample data: not a real provider") == len(names)
-    assert re.search(r"<dt>Distance</dt><dd>4\d km</dd>", html)
-    assert "Did you mean" not in html
+    assert html.count("Последна проверка") == len(names)
+    assert html.count("Примерни данни: не е истински доставчик") == len(names)
+    assert re.search(r"<dt>Разстояние</dt><dd>4\d (km|км)</dd>", html)
+    assert "Имахте предвид" not in html
     parsed = Page(html)
     assert all(b - a <= 1 for a, b in zip(parsed.headings, parsed.headings[1:], strict=False))
 
