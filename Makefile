@@ -35,7 +35,7 @@ $(STAMPS)/install: pyproject.toml | $(BIN)/python
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/translations: $(wildcard screener/translations/*/LC_MESSAGES/*.po) | $(STAMPS)/install
-	$(BIN)/pybabel compile --use-fuzzy -q -d screener/translations
+	$(BIN)/pybabel compile --use-fuzzy -d screener/translations
 	@touch $@
 
 translations: $(STAMPS)/install ## re-extract UI strings and merge them into the catalogs
