@@ -286,13 +286,16 @@ def walk_the_path(who: Visitor, *, screenshots: bool = False) -> dict:
     screening_id = found.group(1)
     base = f"{e.screener}/c/{SLUG}/f/{screening_id}"
 
-    # Save on the first page: in a frame there is no session to hold a resume code.
+    # Save on the first page: with no session in a frame, saving issues a fresh resume code.
     answer(frame, ANSWERS["about_you"])
     press(frame, "button[value=save]")
     assert frame.url == f"{base}/saved"
     saved = {
         "heading": frame.locator("h1").inner_text(),
         "code_shown": frame.locator("main .code").count() > 0,
+        "code": frame.locator("main .code").first.inner_text()
+        if frame.locator("main .code").count()
+        else "",
         "text": frame.locator("main").inner_text(),
     }
     if screenshots:
@@ -378,7 +381,8 @@ def test_whole_path_inside_the_clinics_frame(browser, embed):
         assert CLINIC_NAME in text, f"the PDF is not addressed to the clinic: {text[:400]}"
 
         assert seen["saved"]["heading"] == "Your answers are saved"
-        assert not seen["saved"]["code_shown"]  # no session, so no code to show (see README)
+        assert seen["saved"]["code_shown"]  # issued fresh: no session holds the first one
+        assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", seen["saved"]["code"])
 
         # The frame grew from 900 px to its content and shrinks again on a short page.
         assert seen["start_height"] > INITIAL_HEIGHT
