@@ -16,25 +16,14 @@ from urllib.parse import urlencode
 
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.flow import BASELINE
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE = Axe()
 
-# Answers that raise no flag: the baseline each scenario changes a little (like tests/flow.py).
-BASELINE: dict[str, dict[str, str | list[str]]] = {
-    "about_you": {"age_band": "18_64", "indication": "depression"},
-    "devices": {"cochlear_implant": "no", "neurostimulator": "no", "cardiac_device": "no",
-                "medication_pump": "no"},
-    "metal": {"metal_in_head": "no", "shunt": "no", "magnetic_dental_or_tattoo": "no"},
-    "seizures": {"seizure_history": "no", "family_epilepsy": "no", "syncope": "no",
-                 "head_injury": "no", "brain_condition": "no"},
-    "medicines": {"medications": "no", "substance_use": "no", "sleep_deprivation": "no"},
-    "health": {"pregnancy": "no", "hearing": "no", "headaches": "no", "heart_disease": "no",
-               "bipolar": "no"},
-    "past_tests": {"prior_tms": "no", "prior_mri": "no"},
-    "treatment": {"antidepressant_trials": "2", "psychotherapy": "yes", "self_harm": "no"},
-}
+# Answers that raise no flag: the baseline each scenario changes a little.
 SECTIONS = list(BASELINE)
 
 # The path the brief asks for: a pacemaker, a seizure in the last year, bupropion, no self-harm.
