@@ -10,6 +10,7 @@ from ..assessment import InvalidResponse, assess_response, evaluation_json
 from ..fhir.questionnaire import to_fhir
 from ..i18n import select_locale
 from ..problems import problem
+from ..rules import Evaluation
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -89,22 +90,30 @@ def evaluate() -> Response:
             application/problem+json:
               schema: {$ref: '#/components/schemas/Problem'}
     """
-    data, failure = read_json_body()
+    _data, evaluation, failure = evaluate_body()
     if failure is not None:
         return failure
+    return Response(
+        json.dumps(evaluation_json(evaluation, select_locale()), ensure_ascii=False),
+        mimetype="application/json",
+    )
+
+
+def evaluate_body() -> tuple[object, Evaluation | None, Response | None]:
+    """Read a QuestionnaireResponse from the body and judge it; on any fault, the problem
+    response to send instead (400 not JSON, 422 every error with its linkId)."""
+    data, failure = read_json_body()
+    if failure is not None:
+        return data, None, failure
     try:
-        evaluation = assess_response(data, registry())
+        return data, assess_response(data, registry()), None
     except InvalidResponse as exc:
-        return problem(
+        return data, None, problem(
             422,
             "Invalid QuestionnaireResponse",
             f"{len(exc.errors)} problem(s); see errors",
             errors=exc.errors,
         )
-    return Response(
-        json.dumps(evaluation_json(evaluation, select_locale()), ensure_ascii=False),
-        mimetype="application/json",
-    )
 
 
 def read_json_body() -> tuple[object, Response | None]:

@@ -17,7 +17,6 @@ from flask import Blueprint, Response, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import current
-from ..assessment import InvalidResponse, assess_response
 from ..clinics import get_clinic
 from ..errors import handle_csrf
 from ..extensions import limiter
@@ -27,7 +26,7 @@ from ..i18n import select_locale, supported
 from ..problems import problem
 from ..rules import evaluate
 from ..storage import Screening, aware
-from .api import FHIR_JSON, read_json_body, registry
+from .api import FHIR_JSON, evaluate_body
 from .screening import _country
 from .screening import _gone as gone
 
@@ -193,19 +192,10 @@ def api_summary() -> Response:
     lang = request.args.get("lang") or select_locale()
     if lang not in supported():
         return problem(400, "Unsupported language", f"lang must be one of {', '.join(supported())}")
-    data, failure = read_json_body()
+    data, evaluation, failure = evaluate_body()
     if failure is not None:
         return failure
-    try:
-        evaluation = assess_response(data, registry())
-    except InvalidResponse as exc:
-        return problem(
-            422,
-            "Invalid QuestionnaireResponse",
-            f"{len(exc.errors)} problem(s); see errors",
-            errors=exc.errors,
-        )
-    assert isinstance(data, dict)  # assess_response refuses anything else
+    assert isinstance(data, dict) and evaluation is not None  # anything else was refused
     authored = _authored(data.get("authored"))
     complete = data.get("status", "completed") in COMPLETE_STATUSES
     document = _pdf().build_summary(

@@ -183,12 +183,7 @@ def test_a_screening_cannot_be_opened_under_another_clinic(app, clinic, client):
 
 def test_saving_in_a_frame_gives_a_working_resume_code(app, clinic):
     client = app.test_client(use_cookies=False)
-    html = client.get(f"/c/{clinic}/embed").get_data(as_text=True)
-    base = (
-        client.post(f"/c/{clinic}/embed/start", data={"csrf_token": csrf(html)})
-        .headers["Location"]
-        .rsplit("/questions/", 1)[0]
-    )
+    base = _framed_start(client, clinic)
     saved = _framed_step(client, base, "about_you", {"age_band": "18_64", "action": "save"})
     page = client.get(f"{base}/saved").get_data(as_text=True)
     code = re.search(r'class="code">([A-Z0-9-]+)<', page).group(1)
@@ -202,12 +197,7 @@ def test_saving_in_a_frame_gives_a_working_resume_code(app, clinic):
 
 def test_a_deleted_framed_screening_returns_to_the_clinics_entry(app, clinic):
     client = app.test_client(use_cookies=False)
-    html = client.get(f"/c/{clinic}/embed").get_data(as_text=True)
-    base = (
-        client.post(f"/c/{clinic}/embed/start", data={"csrf_token": csrf(html)})
-        .headers["Location"]
-        .rsplit("/questions/", 1)[0]
-    )
+    base = _framed_start(client, clinic)
     page = client.get(f"{base}/questions/devices").get_data(as_text=True)
     client.post(f"{base}/delete", data={"csrf_token": csrf(page)})
     response = client.get(f"{base}/")
