@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
 from . import database, errors, logs, security, storage, templating  # noqa: F401 - storage registers its models
@@ -32,6 +33,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     config_module.check_production(app.config)
+    if app.config["PROXY_COUNT"]:
+        # Behind a proxy, the client's address (rate limits) and scheme come from its headers.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     _quiet_sql_logging()
     os.makedirs(app.instance_path, exist_ok=True)
 

@@ -15,6 +15,10 @@ DEV_SECRET_KEY = "dev-only-not-secret"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration would be unsafe to serve with."""
+
+
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -25,7 +29,12 @@ def _bool(name: str, default: bool) -> bool:
 def from_environment(instance_path: str) -> dict:
     """Read settings from the environment, falling back to development defaults."""
     sqlite_path = Path(instance_path) / "screener.sqlite3"
-    retention_hours = float(os.environ.get("SCREENER_RETENTION_HOURS", "24"))
+    try:
+        retention_hours = float(os.environ.get("SCREENER_RETENTION_HOURS", "24"))
+    except ValueError:
+        raise ConfigError("SCREENER_RETENTION_HOURS must be a number of hours") from None
+    if not 0 < retention_hours <= 24 * 365:
+        raise ConfigError("SCREENER_RETENTION_HOURS must be more than 0 and at most a year")
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": _normalise_db_url(
@@ -47,7 +56,15 @@ def from_environment(instance_path: str) -> dict:
         "LANGUAGES": ("en", "bg"),
         "WTF_CSRF_TIME_LIMIT": None,
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
+        "PROXY_COUNT": _count("SCREENER_PROXY_COUNT"),
     }
+
+
+def _count(name: str) -> int:
+    value = os.environ.get(name, "0").strip()
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number (how many proxies sit in front)")
+    return int(value)
 
 
 def _normalise_db_url(url: str) -> str:
@@ -58,15 +75,17 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
-class ConfigError(RuntimeError):
-    """Raised at start-up when the configuration would be unsafe to serve with."""
+MIN_SECRET_LENGTH = 32
 
 
 def check_production(config: dict) -> None:
-    """Refuse to serve real patients with a development secret."""
-    if config.get("SCREENER_ENV") == "production" and config.get("SECRET_KEY") in (
-        None,
-        "",
-        DEV_SECRET_KEY,
-    ):
-        raise ConfigError("SECRET_KEY must be set to a random value when SCREENER_ENV=production")
+    """Refuse to serve real patients with a development or guessable secret: it signs the
+    cookie and keys the resume-code hashes and the framed forms' tokens."""
+    if config.get("SCREENER_ENV") != "production":
+        return
+    secret = config.get("SECRET_KEY") or ""
+    if secret == DEV_SECRET_KEY or len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} characters "
+            "when SCREENER_ENV=production"
+        )

@@ -42,9 +42,13 @@ def crisis_lines(country: str | None) -> CrisisLines:
         for entry in data["national"].get((country or "").upper(), [])
     )
     numbers = {line.number for line in national}
+    code = (country or "").upper()
+    # A number that does not work where the person is (988 in Bulgaria) is worse than none;
+    # where we know no number for the country, everyone's numbers are shown.
+    local = [e for e in data["always"] if code in e.get("countries", ())]
     general = tuple(
         Line(entry["number"], I18n(entry["name"]))
-        for entry in data["always"]
+        for entry in (local or data["always"])
         if entry["number"] not in numbers
     )
     return CrisisLines(national, general, country)

@@ -34,7 +34,10 @@ def _page_texts(code: int) -> tuple[str, str]:
                 "not changed."
             ),
         ),
-        405: (_("Page not found"), _("This address does not accept that kind of request.")),
+        405: (
+            _("That did not work"),
+            _("This address does not accept that kind of request. Go back and try again."),
+        ),
         413: (_("That was too much to send"), _("Please shorten what you typed and try again.")),
         429: (
             _("Too many tries"),
@@ -66,10 +69,10 @@ def handle_http(exc: HTTPException):
 def handle_csrf(exc: CSRFError):
     if _wants_problem():
         return problem(400, "CSRF token missing or invalid")
-    title = _("This page timed out")
+    title = _("We could not confirm that this came from you")
     message = _(
-        "For your security, forms expire. Go back, reload the page and try again: "
-        "your saved answers have not changed."
+        "For your security, every form carries a check that did not match. Go back, reload "
+        "the page and try again: your saved answers have not changed."
     )
     return render_template("errors/error.html", title=title, message=message), 400
 
@@ -86,9 +89,14 @@ def handle_unexpected(exc: Exception):
 
 
 def unavailable(reason: str):
+    """The service cannot answer at all (e.g. broken questionnaire files): the reason goes to
+    integrators, people get the translated page."""
     if _wants_problem():
         return problem(503, "Service unavailable", reason)
-    return reason, 503
+    try:
+        return render_error(503)
+    except Exception:  # the page itself needs what is broken: plain words, still no details
+        return "Service unavailable", 503
 
 
 def init_app(app: Flask) -> None:

@@ -24,8 +24,11 @@ from .extensions import db
 
 log = logging.getLogger(__name__)
 
-RESUME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-"""No 0/O or 1/I/L: codes are read off a screen and typed back on a phone."""
+RESUME_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford's base 32: no I, L, O or U, so what people misread or mistype (O for 0, I or L
+for 1) can be mapped back; codes are read off a screen and typed back on a phone."""
+
+_MISREAD = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 RESUME_LENGTH = 12
 """32**12 = 1.2e18 codes: at the rate limit, guessing one live code takes longer than the
@@ -51,6 +54,9 @@ class Screening(db.Model):
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
     completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    pending: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON, nullable=True)
+    """What a failed submit showed (posted values, errors, newly revealed questions), kept for
+    the one page view that follows the redirect, so that Back never meets a POST result."""
 
 
 @dataclass(frozen=True)
@@ -70,9 +76,9 @@ def hash_resume_code(code: str, secret_key: str) -> str:
 
 
 def normalise_resume_code(code: str) -> str:
-    """Forgive how people type codes back: case, spaces, dashes, and O/0, I/1/L confusions."""
-    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
-    return cleaned.translate(str.maketrans({"0": "O", "1": "I", "L": "I"}))
+    """Forgive how people type codes back: case, spaces, dashes, and O/0, I/L/1 confusions."""
+    cleaned = "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())
+    return cleaned.translate(_MISREAD)
 
 
 def format_resume_code(code: str) -> str:
@@ -139,13 +145,37 @@ def rotate_resume_code(screening: Screening, secret_key: str) -> str:
     return code
 
 
-def save_answers(screening: Screening, answers: dict[str, list[str]], retention: timedelta) -> None:
-    """Replace the stored answers; every save also pushes the expiry forward."""
+def save_answers(
+    screening: Screening,
+    answers: dict[str, list[str]],
+    retention: timedelta,
+    *,
+    pending: dict[str, Any] | None = None,
+    furthest_step: int = 0,
+) -> None:
+    """Replace the stored answers in one commit; every save also pushes the expiry forward.
+
+    Changed answers withdraw an earlier confirmation: the results are only shown for answers
+    the patient has checked as a whole."""
     now = utcnow()
+    if screening.completed_at is not None and dict(answers) != screening.answers:
+        screening.completed_at = None
     screening.answers = dict(answers)
+    screening.pending = pending
+    screening.furthest_step = max(screening.furthest_step or 0, furthest_step)
     screening.updated_at = now
     screening.expires_at = now + retention
     db.session.commit()
+
+
+def take_pending(screening: Screening, section_id: str) -> dict[str, Any] | None:
+    """The state a failed submit of this page left for the view after the redirect, once."""
+    pending = screening.pending
+    if not pending:
+        return None
+    screening.pending = None
+    db.session.commit()
+    return pending if pending.get("section") == section_id else None
 
 
 def update(screening: Screening, **fields: Any) -> None:

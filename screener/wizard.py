@@ -47,6 +47,51 @@ class StepResult:
         return bool(self.errors or self.revealed)
 
 
+@dataclass(frozen=True)
+class PageState:
+    """What a failed or revealing submit leaves for the page view after its redirect: the
+    values as posted (an invalid one included, so nothing typed is lost), the errors and the
+    questions that have just appeared. Plain data, so storage can keep it as JSON."""
+
+    section: str | None = None
+    posted: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    errors: tuple[StepError, ...] = ()
+    revealed: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, page: Section, result: StepResult) -> PageState:
+        return cls(page.id, result.posted, tuple(result.errors), tuple(result.revealed))
+
+    def dump(self) -> dict:
+        return {
+            "section": self.section,
+            "posted": {k: list(v) for k, v in self.posted.items()},
+            "errors": [[e.link_id, e.code, e.limit] for e in self.errors],
+            "revealed": list(self.revealed),
+        }
+
+    @classmethod
+    def restore(cls, data: Mapping | None) -> PageState:
+        """Tolerant of anything: a row written by another version must not break a page."""
+        if not isinstance(data, Mapping):
+            return cls()
+        try:
+            errors = tuple(StepError(str(a), str(b), int(c)) for a, b, c in data.get("errors", ()))
+            posted = {
+                str(k): [str(v) for v in values] for k, values in data.get("posted", {}).items()
+            }
+            revealed = tuple(str(r) for r in data.get("revealed", ()))
+        except (TypeError, ValueError, AttributeError):
+            return cls()
+        return cls(str(data.get("section")), posted, errors, revealed)
+
+    def answers_over(self, stored: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+        """The stored answers with this page's items as they were posted."""
+        if self.section is None:
+            return {k: list(v) for k, v in stored.items()}
+        return {**{k: list(v) for k, v in stored.items()}, **self.posted}
+
+
 def steps(q: Questionnaire) -> list[Section]:
     return list(q.sections)
 
@@ -147,12 +192,8 @@ def first_unfinished(q: Questionnaire, answers: Mapping[str, Sequence[str]]) -> 
     return CHECK
 
 
-def urgent_on_page(q: Questionnaire, answers: Mapping[str, Sequence[str]], page: Section) -> bool:
-    """True when an answer on this page raises an urgent flag: crisis help comes next."""
-    page_ids = {item.link_id for item in page.walk()}
-    if not any(rule.level == "urgent" for item in page.walk() for rule in item.flags):
+def urgent(q: Questionnaire, answers: Mapping[str, Sequence[str]]) -> bool:
+    """True when an answer raises an urgent flag: crisis help goes first on the next page."""
+    if not any(rule.level == "urgent" for item in q.items.values() for rule in item.flags):
         return False
-    return any(
-        flag.level == "urgent" and flag.link_id in page_ids
-        for flag in evaluate(q, answers, complete=False).flags
-    )
+    return any(flag.level == "urgent" for flag in evaluate(q, answers, complete=False).flags)

@@ -47,6 +47,14 @@ def post_step(client, section: str, answers: dict, **extra):
     return client.post(f"/questions/{section}", data=data)
 
 
+def shown_after(client, response):
+    """The page a submit leads to. A submit that must show its page again (errors, a newly
+    shown question) redirects to that page, so that Back never lands on a POST result."""
+    assert response.status_code == 302, (response.status_code,
+                                          response.get_data(as_text=True)[:2000])
+    return client.get(response.headers["Location"])
+
+
 def complete(client, changes: dict[str, dict] | None = None):
     """Answer every page (baseline plus `changes` per section) and confirm; returns results."""
     start(client)

@@ -57,6 +57,43 @@ def test_whole_flow_at_debug_leaves_no_answer_in_any_log(client, app):
         assert f'"{link_id}"' not in logged and f"'{link_id}'" not in logged
 
 
+def _logged_requests(app, answers) -> list[str]:
+    """The log lines and visited addresses of one whole screening, at DEBUG."""
+    client = app.test_client()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    visited: list[str] = []
+    original = client.open
+
+    def recording_open(*args, **kwargs):
+        response = original(*args, **kwargs)
+        location = response.headers.get("Location", "")
+        visited.append(f"{response.request.method} {response.request.full_path} {location}")
+        return response
+
+    client.open = recording_open
+    try:
+        complete(client, answers)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    lines = [line for line in stream.getvalue().splitlines() if "screener.requests" in line
+             or "->" in line]
+    return lines + visited
+
+
+def test_an_urgent_answer_leaves_the_same_trace_as_any_other(app):
+    """Access logs hold addresses: the crisis help must not have an address of its own."""
+    calm = _logged_requests(app, {"treatment": {"self_harm": "no"}})
+    urgent = _logged_requests(app, {"treatment": {"self_harm": "yes"}})
+    assert any("/check" in line for line in calm)
+    assert calm == urgent
+
+
 def test_cookie_holds_only_an_opaque_id(client, app):
     complete(client, {"medicines": {"medications": "yes",
                                     "medications.list": SECRET_TEXTS["medications.list"],

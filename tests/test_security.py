@@ -27,11 +27,13 @@ def test_security_headers_everywhere(client, path):
 
 def test_pages_load_nothing_from_third_parties(client):
     start(client)
-    for path in ["/", "/questions/devices", "/check", "/resume", "/deleted"]:
+    for path in ["/", "/questions/devices", "/check", "/saved", "/support", "/resume",
+                 "/deleted", "/providers/"]:
         html = client.get(path).get_data(as_text=True)
-        for url in re.findall(r'(?:src|href|action)="([^"]+)"', html):
+        for url in re.findall(r'(?:src|href|action|srcset|poster|data)="([^"]+)"', html):
             assert not url.startswith(("http:", "https:", "//")), (path, url)
-    assert "style=" not in html
+        assert " style=" not in html, path  # inline styles would need 'unsafe-inline'
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), path  # no inline scripts
 
 
 def test_production_refuses_default_secret(monkeypatch):
@@ -39,6 +41,38 @@ def test_production_refuses_default_secret(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError):
         create_app()
+
+
+def test_production_refuses_a_short_secret(monkeypatch):
+    monkeypatch.setenv("SCREENER_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x")
+    with pytest.raises(ConfigError, match="at least 32"):
+        create_app()
+
+
+@pytest.mark.parametrize(("name", "value"), [("SCREENER_RETENTION_HOURS", "a day"),
+                                             ("SCREENER_RETENTION_HOURS", "0"),
+                                             ("SCREENER_PROXY_COUNT", "-1")])
+def test_bad_settings_are_refused_with_their_name(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        create_app()
+
+
+def test_behind_a_proxy_each_patient_has_their_own_rate_limit(tmp_path, monkeypatch):
+    from tests.conftest import make_app
+
+    monkeypatch.setenv("SCREENER_PROXY_COUNT", "1")
+    app = make_app(f"sqlite:///{tmp_path / 'x.sqlite3'}", RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    token = csrf(client.get("/").get_data(as_text=True))
+
+    def attempt(address: str) -> int:
+        return client.post("/resume", data={"csrf_token": token, "code": "AAAA-BBBB-CCCC"},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(11)][-1] == 429
+    assert attempt("198.51.100.9") == 400  # another patient behind the same proxy
 
 
 def test_production_starts_with_a_real_secret(monkeypatch, tmp_path):

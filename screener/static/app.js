@@ -65,6 +65,34 @@
     });
   }
 
+  /* Each answer that can show a follow-up says which one it controls. */
+  ruled.forEach(function (el) {
+    JSON.parse(el.getAttribute("data-rule")).conditions.forEach(function (c) {
+      Array.prototype.forEach.call(form.querySelectorAll("[name='" + c.field + "']"), function (input) {
+        var ids = (input.getAttribute("aria-controls") || "").split(" ").filter(Boolean);
+        if (ids.indexOf(el.id) === -1) { ids.push(el.id); }
+        input.setAttribute("aria-controls", ids.join(" "));
+      });
+    });
+  });
+
   form.addEventListener("change", update);
   update();
+})();
+
+/* Times the server wrote in UTC or Bulgarian time, shown on the reader's own clock. */
+(function () {
+  "use strict";
+  if (!window.Intl || !Intl.DateTimeFormat) { return; }
+  var lang = document.documentElement.lang || "en";
+  Array.prototype.forEach.call(document.querySelectorAll("time[data-local]"), function (el) {
+    var moment = new Date(el.getAttribute("datetime"));
+    if (isNaN(moment.getTime())) { return; }
+    try {
+      el.textContent = new Intl.DateTimeFormat(lang, {
+        day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit",
+        timeZoneName: "short"
+      }).format(moment);
+    } catch (e) { /* keep the server's text */ }
+  });
 })();

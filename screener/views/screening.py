@@ -3,6 +3,7 @@ save-and-resume and delete. Views parse, call the wizard or storage, and render.
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from flask import (
     Blueprint,
     abort,
@@ -15,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from .. import current, storage, summary, wizard
@@ -24,6 +26,7 @@ from ..extensions import limiter
 from ..frame import BaseForm, current_frame, link
 from ..questionnaire.forms import build_form_class, field_name, initial_data, posted_answers
 from ..rules import evaluate
+from ..templating import retention_hours
 
 bp = Blueprint("screening", __name__)
 
@@ -53,9 +56,13 @@ def _error_messages(q, errors) -> dict[str, str]:
     }
     out = {}
     for error in errors:
-        item = q.items[error.link_id]
+        item = q.items.get(error.link_id)
+        if item is None or error.code not in messages and error.code != wizard.TOO_LONG:
+            continue
         if error.code == wizard.TOO_LONG:
-            out[error.link_id] = _("Keep this under %(max)d characters", max=error.limit)
+            out[error.link_id] = _(
+                "Use %(max)s characters or fewer", max=format_decimal(error.limit, locale=g.lang)
+            )
         elif error.code == wizard.REQUIRED and item.type == "text":
             out[error.link_id] = _("Enter an answer")
         elif error.code == wizard.REQUIRED and item.codes == {"yes", "no", "unsure"}:
@@ -97,14 +104,18 @@ def start() -> Response | str:
 
 
 @bp.post("/start")
+@limiter.limit("30 per minute;300 per hour")
 def begin() -> Response:
     frame = current_frame()
     if frame is not None:  # a new screening inside a frame starts from the clinic's entry
         return redirect(url_for("clinics.embed", slug=frame.slug))
     form = PlainForm()
     if not form.validate():
-        flash(_("That took too long, so we could not start. Please press Start again."), "error")
+        flash(_("We could not confirm that this came from you. Please press Start again."), "error")
         return redirect(link("screening.start"))
+    previous = current.screening()
+    if previous is not None:  # "Start again" means the old answers go, not linger
+        storage.delete(previous)
     record = current.start()
     q = current.questionnaire_for(record)
     return redirect(link("screening.step", section_id=q.sections[0].id))
@@ -119,52 +130,52 @@ def step(section_id: str) -> Response | str:
     page = wizard.section(q, section_id)
     if page is None:
         abort(404)
-    lang = g.lang
-    form_class = build_form_class(q, page, lang)
+    form_class = build_form_class(q, page, g.lang)
     returning = request.values.get("return") == "check"
     if request.method == "GET":
-        form = form_class(data=initial_data(page, record.answers))
-        enabled = wizard.enabled_items(q, record.answers)
-        return _render_step(q, page, form, enabled, {}, [], returning)
+        shown = wizard.PageState.restore(storage.take_pending(record, page.id))
+        answers = shown.answers_over(record.answers)
+        form = form_class(data=initial_data(page, answers))
+        enabled = wizard.enabled_items(q, answers)
+        errors = _error_messages(q, shown.errors)
+        return _render_step(q, page, form, enabled, errors, shown.revealed, returning)
 
     form = form_class()
-    fresh = form.validate()
     posted = posted_answers(request.form, page)
-    result = wizard.submit_step(
-        q, record.answers, page, posted, seen_in_place=request.form.get("_js") == "1"
-    )
-    if not fresh:
+    if not form.validate():
+        # Without a valid token nothing may be stored; the page comes back with what was sent.
         errors = {
             "csrf_token": _(
-                "This page timed out for your security. Your answers are "
-                "still here: check them and press Continue again."
+                "We could not confirm this page came from you, so nothing was saved yet. Your "
+                "answers are still here: check them and press Continue again."
             )
         }
         enabled = wizard.enabled_items(q, {**record.answers, **posted})
         return _render_step(q, page, form, enabled, errors, [], returning), 400
-    storage.save_answers(record, result.answers, current_app.config["RETENTION"])
-    position = wizard.position(q, page.id)
-    if position > record.furthest_step:
-        storage.update(record, furthest_step=position)
-    urgent = wizard.urgent_on_page(q, result.answers, page)
-    if request.form.get("action") == "save":  # what is valid is stored; gaps can wait
-        if urgent:  # crisis help comes first, whatever the button
-            return redirect(link("screening.support", next="saved"))
+    result = wizard.submit_step(
+        q, record.answers, page, posted, seen_in_place=request.form.get("_js") == "1"
+    )
+    saving = request.form.get("action") == "save"  # what is valid is stored; gaps can wait
+    stay = result.stay and not saving
+    storage.save_answers(
+        record,
+        result.answers,
+        current_app.config["RETENTION"],
+        pending=wizard.PageState.of(page, result).dump() if stay else None,
+        furthest_step=wizard.position(q, page.id),
+    )
+    if saving:
         return redirect(link("screening.saved"))
-    if result.stay:
-        enabled = wizard.enabled_items(q, result.answers)
-        errors = _error_messages(q, result.errors)
-        status = 400 if errors else 200
-        return _render_step(q, page, form, enabled, errors, result.revealed, returning), status
-    following = wizard.CHECK if returning else wizard.next_step(q, page.id)
-    if urgent:
-        return redirect(link("screening.support", next=following))
-    return redirect(_step_url(following))
+    if stay:  # errors or newly shown questions: the same page again, through a GET
+        return redirect(_step_url(page.id, returning))
+    return redirect(_step_url(wizard.CHECK if returning else wizard.next_step(q, page.id)))
 
 
-def _step_url(step_id: str) -> str:
+def _step_url(step_id: str, returning: bool = False) -> str:
     if step_id == wizard.CHECK:
         return link("screening.check")
+    if returning:
+        return link("screening.step", section_id=step_id, **{"return": "check"})
     return link("screening.step", section_id=step_id)
 
 
@@ -236,7 +247,7 @@ def check() -> Response | str:
     missing = wizard.first_unfinished(q, record.answers)
     if request.method == "POST":
         if not form.validate():
-            flash(_("This page timed out for your security. Please confirm again."), "error")
+            flash(_("We could not confirm that this came from you. Please confirm again."), "error")
             return redirect(link("screening.check"))
         if missing != wizard.CHECK:
             flash(_("Some questions still need an answer."), "error")
@@ -249,6 +260,7 @@ def check() -> Response | str:
         sections=summary.build(q, record.answers, g.lang),
         form=form,
         missing=None if missing == wizard.CHECK else missing,
+        crisis=_crisis_if_urgent(q, record),
     )
 
 
@@ -258,7 +270,7 @@ def results() -> Response | str:
     if record is None:
         return _gone()
     q = current.questionnaire_for(record)
-    if record.completed_at is None:
+    if record.completed_at is None or wizard.first_unfinished(q, record.answers) != wizard.CHECK:
         return redirect(link("screening.check"))
     evaluation = evaluate(q, record.answers, complete=True)
     return render_template(
@@ -282,20 +294,21 @@ def _country(record) -> str | None:
     return "BG" if record.language == "bg" else None
 
 
+def _crisis_if_urgent(q, record):
+    """Crisis help goes first on the page after an urgent answer, at the same address as for
+    everyone else: a separate page would write the answer into every access log."""
+    return crisis_lines(_country(record)) if wizard.urgent(q, record.answers) else None
+
+
 @bp.get("/support")
 def support() -> Response | str:
+    """Help now, for anyone: linked from every page, so that opening it says nothing about
+    anybody's answers."""
     record = current.screening()
-    following = request.args.get("next", "")
-    q = current.questionnaire_for(record)
-    valid = {s.id for s in q.sections} | {wizard.CHECK}
-    if record and following == "saved":
-        next_url = link("screening.saved")
-    else:
-        next_url = _step_url(following) if (record and following in valid) else None
     return render_template(
         "screening/support.html",
         crisis=crisis_lines(_country(record) if record else None),
-        next_url=next_url,
+        record=record,
     )
 
 
@@ -317,6 +330,7 @@ def saved() -> Response | str:
         resume_code=code,
         expires_at=storage.aware(record.expires_at),
         continue_url=_step_url(wizard.first_unfinished(q, record.answers)),
+        crisis=_crisis_if_urgent(q, record),
     )
 
 
@@ -331,16 +345,18 @@ def resume() -> Response | str:
     if request.method == "POST":
         code = request.form.get("code", "")[:64]
         if not form.validate():
-            error = _("This page timed out for your security. Please enter the code again.")
+            error = _("We could not confirm that this came from you. Please enter the code again.")
         elif not storage.normalise_resume_code(code):
             error = _("Enter your resume code")
         else:
             record = storage.find_by_resume_code(code, current_app.config["SECRET_KEY"])
             if record is None:
-                error = _(
+                error = ngettext(
                     "We could not find answers for that code. Check it and try again: "
-                    "answers are deleted %(hours)d hours after the last change.",
-                    hours=_retention_hours(),
+                    "answers are deleted %(num)d hour after the last change.",
+                    "We could not find answers for that code. Check it and try again: "
+                    "answers are deleted %(num)d hours after the last change.",
+                    retention_hours(),
                 )
             else:
                 current.adopt(record, storage.normalise_resume_code(code))
@@ -352,15 +368,14 @@ def resume() -> Response | str:
     ), status
 
 
-def _retention_hours() -> int:
-    return int(current_app.config["RETENTION"].total_seconds() // 3600)
-
-
 @bp.post("/delete")
 def delete() -> Response:
     form = PlainForm()
     if not form.validate():
-        flash(_("This page timed out for your security. Press the delete button again."), "error")
+        flash(
+            _("We could not confirm that this came from you. Press the delete button again."),
+            "error",
+        )
         return redirect(link("screening.start"))
     record = current.screening()
     if record is not None:
