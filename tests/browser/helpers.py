@@ -267,11 +267,9 @@ class Person:
         return self.page.evaluate(
             """() => {
               const out = {};
-              for (const tag of document.querySelectorAll('main .tag')) {
-                const level = [...tag.classList].find(c => c !== 'tag');
-                const box = tag.closest('li, article');
-                const text = box && box.querySelector('.question-text');
-                if (level && text) (out[level] = out[level] || []).push(text.innerText.trim());
+              for (const text of document.querySelectorAll('main .flag-list .question-text')) {
+                const level = text.closest('.flag-list').dataset.level;
+                if (level) (out[level] = out[level] || []).push(text.innerText.trim());
               }
               return out;
             }"""

@@ -83,13 +83,13 @@ def test_every_page_state_has_no_axe_violations(person, lang, width):
             answers["self_harm"] = "yes"
         _answer_page(who, answers)
 
-    assert who.path.startswith("/support")
+    assert who.path == "/check"  # crisis help first, at the address everybody sees next
     assert who.visible("main .crisis")
-    audit("13-support")
-    who.follow("main a.button[href='/check']")
-
-    assert who.path == "/check"
-    audit("14-check")
+    audit("13-check-with-crisis-help")
+    who.follow("footer a[href='/support']")
+    assert who.path == "/support" and who.visible("main .crisis")
+    audit("14-support")
+    who.goto("/check")
     who.follow("form[action$='/check'] button")
     assert who.path == "/results"
     assert who.visible("main .crisis") and who.visible(".flag-list")
