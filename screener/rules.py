@@ -4,10 +4,15 @@ What each answer means clinically lives in the questionnaire data; this module o
 plus the three rules that hold for every item (clinical reference, "Outcome levels"):
 - "not sure" is never "no": it raises the item's level, capped at caution, unless the data says
   more (self-harm: urgent);
-- a safety item left unanswered in a completed screening is a caution;
+- a safety item left unanswered in a completed screening is a caution (the reference's safety
+  items are the top-level questions; their follow-ups are required by the wizard, and a clinic's
+  system that leaves one out gets the top answer's own level);
 - answers to items that branching has disabled are dropped before anything is judged.
-Within one top-level item (and its follow-ups) only the most serious flags are kept, so a
-pacemaker is one contraindication, not a contraindication plus a note.
+Within one top-level item, a flag on the top question gives way to a more serious one from its
+follow-ups (a pacemaker is one contraindication, not a contraindication plus a note), and on a
+single-answer question only the most serious flags stay; flags from different follow-ups, and
+from each kind ticked in a "choose all that apply" question, all stay, since each tells the
+clinician something of its own (a vagus nerve stimulator and a spinal cord stimulator).
 """
 
 from __future__ import annotations
@@ -153,10 +158,11 @@ def _drug_flag(
 
 
 def describe_drugs(q: Questionnaire, matches: Sequence[DrugMatch], lang: str) -> str:
-    """'bupropion (aminoketone antidepressant, relative)' for each match, in one language."""
+    """'bupropion (aminoketone antidepressant; relative hazard)' for each match, in one
+    language; drugs that lower the threshold first, those whose risk is in stopping after."""
     risks = q.drugs.risk_labels if q.drugs else {}
     parts = []
-    for match in matches:
+    for match in sorted(matches, key=lambda m: m.risk == "withdrawal"):
         label = match.drug.drug_class.label.get_text(lang)
         risk = risks.get(match.risk)
         risk_text = risk.get_text(lang) if risk else match.risk
@@ -190,9 +196,16 @@ def _cap(level: str, cap: str) -> str:
 
 
 def _most_serious_per_item(q: Questionnaire, flags: list[Flag]) -> list[Flag]:
-    worst: dict[str, int] = {}
+    per_item: dict[str, int] = {}
+    per_question: dict[str, int] = {}
     for flag in flags:
         top = q.items[flag.link_id].top
-        worst[top] = max(worst.get(top, 0), flag.severity)
-    kept = [f for f in flags if f.severity == worst[q.items[f.link_id].top]]
+        per_item[top] = max(per_item.get(top, 0), flag.severity)
+        per_question[flag.link_id] = max(per_question.get(flag.link_id, 0), flag.severity)
+    kept = [
+        f
+        for f in flags
+        if (f.severity == per_question[f.link_id] or q.items[f.link_id].repeats)
+        and (f.link_id != q.items[f.link_id].top or f.severity == per_item[f.link_id])
+    ]
     return sorted(kept, key=lambda f: (-f.severity, q.order[f.link_id]))

@@ -206,6 +206,29 @@ def test_invalid_responses_are_a_422_listing_every_error(client):
     assert "sometimes" in problem["errors"][2]["detail"]
 
 
+def test_an_item_answered_twice_still_has_its_answers_checked(client):
+    body = {"resourceType": "QuestionnaireResponse", "status": "in-progress",
+            "item": [{"linkId": "shunt", "answer": [coding("no")]},
+                     {"linkId": "shunt", "answer": [coding("perhaps")]}]}
+    errors = post(client, body).get_json()["errors"]
+    assert [e["linkId"] for e in errors] == ["shunt", "shunt"]
+    assert "more than once" in errors[0]["detail"] and "perhaps" in errors[1]["detail"]
+
+
+def test_a_byte_order_mark_is_tolerated(client, questionnaire):
+    body = json.dumps(flat_response(questionnaire, BASELINE)).encode("utf-8-sig")
+    response = post(client, body)
+    assert response.status_code == 200 and response.get_json()["outcome"] == "none"
+
+
+def test_an_enormous_number_is_a_wrong_type_not_unreadable_json(client):
+    body = '{"resourceType": "QuestionnaireResponse", "item": [{"linkId": "shunt", ' \
+           '"answer": [{"valueCoding": {"code": ' + "9" * 5000 + '}}]}]}'
+    response = post(client, body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["linkId"] == "shunt"
+
+
 def test_unknown_questionnaire_version_is_a_422(client):
     body = {"resourceType": "QuestionnaireResponse",
             "questionnaire": "urn:tms-screener:questionnaire:tms-safety|0.1.0", "item": []}

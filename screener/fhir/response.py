@@ -117,9 +117,9 @@ def _read_answers(raw: dict[str, Any], item, result: ParsedResponse, depth: int,
     if not isinstance(answers, list):
         result.error(link_id, "'answer' must be a list")
         return
-    if link_id in result.answers:
+    twice = link_id in result.answers
+    if twice:  # still checked below, so that every fault of the payload is listed at once
         result.error(link_id, "answered more than once")
-        return
     if len(answers) > 1 and not item.repeats:
         result.error(link_id, "only one answer is allowed")
     values: list[str] = []
@@ -135,7 +135,7 @@ def _read_answers(raw: dict[str, Any], item, result: ParsedResponse, depth: int,
             _walk(nested, result, depth + 1, budget)
         else:
             result.error(link_id, "'answer.item' must be a list")
-    if values:
+    if values and not twice:
         result.answers[link_id] = values
 
 

@@ -120,6 +120,12 @@ def read_json_body() -> tuple[object, Response | None]:
     """The request body as JSON, or the problem response to send instead."""
     raw = request.get_data(cache=True)
     try:
-        return json.loads(raw.decode("utf-8")), None
+        # A byte-order mark is tolerated (some Windows tools write one); an integer too long
+        # for Python's parser is still JSON: it becomes a number the checks then refuse (422).
+        return json.loads(raw.decode("utf-8-sig"), parse_int=_json_int), None
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None, problem(400, "Body is not JSON", "send a UTF-8 JSON document")
+
+
+def _json_int(text: str) -> int | float:
+    return int(text) if len(text) <= 100 else float(text)
