@@ -1,31 +1,38 @@
 """The consultation summary as a PDF: answers → template → HTML → WeasyPrint.
 
 Three promises live here:
-- the PDF is rendered on request and returned as bytes; nothing is written anywhere;
-- WeasyPrint may only read the app's own packaged static files: the URL fetcher refuses the
-  network, `data:` and every file outside `screener/static/`, and records what it was asked for
-  (tests assert an answer like `<img src="http://…">` never reaches it);
+- the PDF is rendered on request and returned as bytes; no answer is written anywhere (the
+  only file WeasyPrint writes is its per-process copy of the packaged font, see below);
+- WeasyPrint may only read the app's own packaged files: the URL fetcher refuses the network,
+  `data:` and every file outside `screener/static/`, the print stylesheet and the packaged font
+  directory, and records what it was asked for (tests assert an answer like
+  `<img src="http://…">` never reaches it, and that the real summary's stylesheet and fonts do);
 - the same answers give the same document in any supported language (`with language(lang)`),
   so the clinic's copy can differ from the patient's.
 
-Fonts come from the system through fontconfig (DejaVu Sans, installed by the set-up); nothing
-is fetched at run time.
+The font is DejaVu Sans as shipped inside the matplotlib wheel (a PyPI dependency, never
+imported here: only its files are read), loaded with @font-face through the fetcher, so the
+Cyrillic copy looks the same on any machine whatever fonts the system has. Nothing is fetched
+at run time.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import mimetypes
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.core import get_global
 from babel.dates import format_date, format_time
 from blinker import Namespace
 from flask import current_app, render_template
@@ -41,6 +48,10 @@ from .questionnaire.model import Item, Questionnaire, Source
 from .rules import Evaluation, Flag
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+PDF_ASSETS_DIR = Path(__file__).resolve().parent.parent / "templates" / "pdf"
+STYLESHEET = PDF_ASSETS_DIR / "pdf.css"
+"""The print stylesheet, linked (not inlined) so that every render reads it through the
+fetcher; `templates/pdf/` is open to the fetcher for `.css` files only."""
 TEMPLATE = "pdf/summary.html"
 AUTHOR = "TMS Screener"
 ATTACHMENT_NAME = "questionnaire-response.json"
@@ -52,13 +63,42 @@ LETTER_COUNTRIES = frozenset(
 )
 """Where US Letter is the usual paper (CLDR supplemental data, paperSize); A4 elsewhere."""
 
-TIMEZONES = {"BG": "Europe/Sofia"}
-"""Local time for the screening date where we know the country; UTC otherwise (and said so)."""
+MAX_ZONE_NAME = 64
 
 HISTORY_ITEMS = ("indication", "indication.other", "antidepressant_trials", "psychotherapy")
 """Treatment history, asked for the consultation and never scored: shown together in one block."""
 
-MAX_IDENTITY_LENGTH = 100
+MAX_IDENTITY_LENGTH = 200
+"""A typed name is cut (with an ellipsis) only far beyond any real one; the PDF wraps it."""
+MAX_CLINIC_LENGTH = 300
+MAX_DOB_LENGTH = 60
+
+COPY_NAMES = {"mine": "my-copy", "clinic": "clinic-copy", "other": "copy"}
+"""Which copy a PDF is, as it appears in the file name: a patient downloading both must be able
+to tell them apart (tms-screening-2026-12-01-my-copy-bg.pdf, …-clinic-copy-en.pdf)."""
+
+
+def _packaged_font_dir() -> Path | None:
+    """DejaVu Sans inside the installed matplotlib package, found without importing it."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        folder = Path(location) / "mpl-data" / "fonts" / "ttf"
+        if (folder / "DejaVuSans.ttf").is_file():
+            return folder.resolve()
+    return None
+
+
+FONT_DIR = _packaged_font_dir()
+FONT_FAMILY = "Screener Sans"
+FONT_FILES = (
+    ("normal", "normal", "DejaVuSans.ttf"),
+    ("bold", "normal", "DejaVuSans-Bold.ttf"),
+    ("normal", "italic", "DejaVuSans-Oblique.ttf"),
+    ("bold", "italic", "DejaVuSans-BoldOblique.ttf"),
+)
+"""(weight, style, file) of every face the stylesheet uses."""
 
 _signals = Namespace()
 rendered = _signals.signal("pdf-rendered")
@@ -76,9 +116,19 @@ class PackagedFilesFetcher(URLFetcher):
     stray reference costs an image, never a request to the network or a read of /etc/passwd.
     """
 
-    def __init__(self, root: Path = STATIC_DIR):
+    def __init__(
+        self,
+        root: Path = STATIC_DIR,
+        only: Sequence[tuple[Path, str]] | None = None,
+    ):
         super().__init__(allowed_protocols=("file",), allow_redirects=False, timeout=1)
         self.root = root.resolve()
+        if only is None:
+            only = [(PDF_ASSETS_DIR, ".css")]
+            if FONT_DIR is not None:
+                only.append((FONT_DIR, ".ttf"))
+        self.only = tuple((folder.resolve(), suffix) for folder, suffix in only)
+        """Folders opened for one kind of file, directly inside them (no subfolders)."""
         self.asked: list[str] = []
         self.refused: list[str] = []
 
@@ -109,7 +159,10 @@ class PackagedFilesFetcher(URLFetcher):
             path = Path(url2pathname(unquote(parts.path))).resolve()
         except (OSError, ValueError):
             return None
-        if not path.is_relative_to(self.root) or not path.is_file():
+        inside = path.is_relative_to(self.root) or any(
+            path.parent == folder and path.suffix == suffix for folder, suffix in self.only
+        )
+        if not inside or not path.is_file():
             return None
         return path
 
@@ -124,9 +177,49 @@ def page_size_for(lang: str, country: str | None = None) -> str:
     return "Letter" if region in LETTER_COUNTRIES else "A4"
 
 
-def timezone_for(country: str | None) -> tzinfo:
-    name = TIMEZONES.get((country or "").upper())
-    return ZoneInfo(name) if name else UTC
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def browser_timezone(name: object) -> ZoneInfo | None:
+    """The IANA zone a browser reported (Intl.DateTimeFormat().resolvedOptions().timeZone),
+    when it is one this machine knows; anything else is ignored."""
+    if not isinstance(name, str) or not name or len(name) > MAX_ZONE_NAME:
+        return None
+    if name not in _zone_names():
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def country_timezone(country: str | None, at: datetime | None = None) -> ZoneInfo | None:
+    """The zone of a country (CLDR's territory→zones data, through Babel) when the whole
+    country keeps one clock at `at`; None for a country spanning several offsets (US, RU…),
+    where guessing one would print a wrong local time."""
+    names = get_global("territory_zones").get((country or "").upper(), ())
+    zones = []
+    for name in names:
+        try:
+            zones.append(ZoneInfo(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    if not zones:
+        return None
+    moment = at or datetime.now(UTC)
+    if len({moment.astimezone(zone).utcoffset() for zone in zones}) != 1:
+        return None
+    return zones[0]
+
+
+def timezone_for(
+    country: str | None = None, browser: object = None, at: datetime | None = None
+) -> tzinfo:
+    """The browser's zone, else the country's (one clock only), else UTC, which the dates
+    then name as such."""
+    return browser_timezone(browser) or country_timezone(country, at) or UTC
 
 
 @dataclass(frozen=True)
@@ -179,6 +272,11 @@ class ConsultationSummary:
     response: dict[str, Any] = field(default_factory=dict)
     complete: bool = True
     """False for an in-progress response sent to the API: unanswered items were not flagged."""
+    copy: str | None = None
+    """"mine", "clinic" or "other" for a patient's download; None for a clinic's API call."""
+    in_app: bool = False
+    """Answered in this app, which showed crisis contacts on screen for an urgent answer; an
+    uploaded QuestionnaireResponse says nothing about what its patient was shown."""
 
     @property
     def questionnaire(self) -> Questionnaire:
@@ -204,19 +302,31 @@ class ConsultationSummary:
 
     @property
     def filename(self) -> str:
-        return f"tms-screening-{self.file_date}.pdf"
+        """tms-screening-2026-12-01-my-copy-bg.pdf: the date, which copy, its language."""
+        kind = COPY_NAMES.get(self.copy or "")
+        middle = f"-{kind}" if kind else ""
+        return f"tms-screening-{self.file_date}{middle}-{self.lang}.pdf"
+
+    @property
+    def json_filename(self) -> str:
+        return f"tms-screening-{self.file_date}-{self.lang}.json"
 
     @property
     def response_json(self) -> str:
         return json.dumps(self.response, ensure_ascii=False, indent=2)
 
 
-def clean_identity(value: str | None) -> str:
-    """A typed name or date of birth, printed as text: one line, no control characters."""
+def clean_identity(value: str | None, limit: int = MAX_IDENTITY_LENGTH) -> str:
+    """A typed name, date of birth or clinic name, printed as text: one line, no control
+    characters; the PDF wraps long ones, and only text far beyond any real name is cut, with
+    an ellipsis so the cut shows."""
     if not value:
         return ""
     text = "".join(ch if ch.isprintable() else " " for ch in value)
-    return " ".join(text.split())[:MAX_IDENTITY_LENGTH]
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
 
 
 def build_summary(
@@ -231,52 +341,49 @@ def build_summary(
     dob: str | None = None,
     now: datetime | None = None,
     complete: bool = True,
+    browser_zone: object = None,
+    copy: str | None = None,
+    in_app: bool = False,
 ) -> ConsultationSummary:
+    """Everything one copy of the summary shows. `country` (the clinic's, else the patient's
+    place's) picks the paper and, with `browser_zone`, the time zone of the dates."""
     q = evaluation.questionnaire
     with language(lang):
-        sections = _compact_reasons(
-            q, tuple(summary.build(q, evaluation.answers, lang, include_skipped=True))
-        )
-    rows = {row.item.link_id: row for block in sections for row in block.rows}
+        built = tuple(summary.build(q, evaluation.answers, lang, include_skipped=True))
+    rows = {row.item.link_id: row for block in built for row in block.rows}
+    generated = now or datetime.now(UTC)
     return ConsultationSummary(
         evaluation=evaluation,
         lang=lang,
         flags=_flag_details(q, evaluation.flags, rows),
-        sections=sections,
+        sections=_without_history(built),
         history=tuple(rows[i] for i in HISTORY_ITEMS if i in rows),
         medications=_medications(q, evaluation.answers, rows),
         references=_references(q, evaluation.flags),
         flagged={f.link_id: f.level for f in evaluation.flags},
-        generated_at=now or datetime.now(UTC),
+        generated_at=generated,
         screened_at=screened_at,
-        timezone=timezone_for(country),
-        clinic=clean_identity(clinic) or None,
+        timezone=timezone_for(country, browser_zone, screened_at or generated),
+        clinic=clean_identity(clinic, MAX_CLINIC_LENGTH) or None,
         name=clean_identity(name),
-        dob=clean_identity(dob),
+        dob=clean_identity(dob, MAX_DOB_LENGTH),
         page_size=page_size_for(lang, country),
         response=response,
         complete=complete,
+        copy=copy if copy in COPY_NAMES else None,
+        in_app=in_app,
     )
 
 
-def _compact_reasons(
-    q: Questionnaire, sections: tuple[summary.SectionRows, ...]
+def _without_history(
+    sections: tuple[summary.SectionRows, ...],
 ) -> tuple[summary.SectionRows, ...]:
-    """A follow-up skipped because of its own main question (printed just above it) says so
-    in a few words instead of repeating that question: it keeps the summary to three pages."""
-    out = []
-    for block in sections:
-        answers = {row.item.link_id: row.answer for row in block.rows}
-        rows = []
-        for row in block.rows:
-            parent = row.item.parent
-            own = parent and all(c.question == parent for c in row.item.enable_when)
-            if not row.asked and own and answers.get(parent):
-                reason = _("the main answer was “%(answer)s”", answer=answers[parent])
-                row = replace(row, skipped_because=reason)
-            rows.append(row)
-        out.append(replace(block, rows=tuple(rows)))
-    return tuple(out)
+    """The answer list leaves out the treatment-history rows: they have their own block, and
+    printing them twice cost the summary its third page."""
+    return tuple(
+        replace(block, rows=tuple(r for r in block.rows if r.item.link_id not in HISTORY_ITEMS))
+        for block in sections
+    )
 
 
 def _flag_details(
@@ -339,7 +446,8 @@ def font_configuration() -> FontConfiguration:
 
     WeasyPrint builds a new one per document unless given one: that reloads the whole
     fontconfig set-up (tens of milliseconds) and leaves Pango/FreeType caches behind, so a worker
-    grew by about 0.2 MB a PDF. Ours never changes it (no @font-face), and Pango font maps are
+    grew by about 0.2 MB a PDF. Our @font-face rules never change, so WeasyPrint fetches each
+    face once per configuration and keeps a copy in its temporary folder; Pango font maps are
     not shared between threads, hence one per thread.
     """
     fonts = getattr(_per_thread, "fonts", None)
@@ -348,8 +456,28 @@ def font_configuration() -> FontConfiguration:
     return fonts
 
 
+@dataclass(frozen=True)
+class FontFace:
+    family: str
+    weight: str
+    style: str
+    url: str
+
+
+def font_faces() -> tuple[FontFace, ...]:
+    """The @font-face rules of the summary: the packaged DejaVu Sans files, by file URL."""
+    if FONT_DIR is None:
+        return ()
+    return tuple(
+        FontFace(FONT_FAMILY, weight, style, (FONT_DIR / name).as_uri())
+        for weight, style, name in FONT_FILES
+        if (FONT_DIR / name).is_file()
+    )
+
+
 def render_html(document: ConsultationSummary) -> str:
-    """The summary as one self-contained HTML string (print CSS inlined), in its language."""
+    """The summary as one HTML string in its language; its stylesheet and fonts are absolute
+    `file:` URLs that only `PackagedFilesFetcher` (or a plain WeasyPrint, in the bench) reads."""
     with language(document.lang):
         return render_template(
             TEMPLATE,
@@ -358,6 +486,9 @@ def render_html(document: ConsultationSummary) -> str:
             evaluation=document.evaluation,
             lang=document.lang,
             author=AUTHOR,
+            stylesheet=STYLESHEET.as_uri(),
+            font_faces=font_faces(),
+            font_family=FONT_FAMILY,
         )
 
 

@@ -291,6 +291,9 @@ class _Builder:
             hint=self.text(raw.get("hint"), where, "the hint"),
             why=self.text(raw.get("why"), where, "'why we ask'"),
             reason=self.text(raw.get("reason"), where, "the clinical reason"),
+            clinician_label=self.text(
+                raw.get("clinician_label"), where, "the clinician label"
+            ),
             level=raw.get("level"),
             sources=sources,
             safety=bool(raw.get("safety", False)),

@@ -66,6 +66,8 @@ class Item:
     hint: I18n | None = None
     why: I18n | None = None
     reason: I18n | None = None
+    clinician_label: I18n | None = None
+    """A short name for the clinician's summary where `text` is an instruction to the patient."""
     level: str | None = None
     sources: tuple[str, ...] = ()
     safety: bool = False
@@ -77,6 +79,10 @@ class Item:
     enable_behavior: str = "all"
     flags: tuple[FlagRule, ...] = ()
     followups: tuple[Item, ...] = ()
+
+    def label(self, lang: str) -> str:
+        """How the clinician's summary names this item: its short label, else the question."""
+        return (self.clinician_label or self.text).get_text(lang)
 
     def option(self, code: str) -> Option | None:
         return next((o for o in self.options if o.code == code), None)

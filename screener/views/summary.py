@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,11 @@ RENDER_LIMIT = "30 per minute"
 """A render costs a few hundred milliseconds of CPU: enough for people, not for a flood."""
 
 
+def _other_language(lang: str) -> str:
+    others = [code for code in supported() if code != lang]
+    return others[0] if others else lang
+
+
 @bp.app_template_global()
 def clinic_language(record: Screening) -> str:
     """The language of the clinic's copy: the clinic's own when the screening is addressed to
@@ -54,8 +60,44 @@ def clinic_language(record: Screening) -> str:
     clinic = get_clinic(record.clinic_slug) if record.clinic_slug else None
     if clinic is not None and clinic.language in supported():
         return clinic.language
-    others = [code for code in supported() if code != record.language]
-    return others[0] if others else record.language
+    return _other_language(record.language)
+
+
+def _copy_languages(record: Screening) -> dict[str, str]:
+    return {
+        "mine": record.language,
+        "clinic": clinic_language(record),
+        "other": _other_language(record.language),
+    }
+
+
+@bp.app_template_global()
+def summary_copies(record: Screening) -> list[tuple[str, str]]:
+    """The download buttons as (copy, language): my copy and the clinic's; when the clinic
+    reads the patient's language those two would be the same PDF, so my copy and one in the
+    other language instead."""
+    languages = _copy_languages(record)
+    second = "clinic" if languages["clinic"] != languages["mine"] else "other"
+    copies = [("mine", languages["mine"])]
+    if languages[second] != languages["mine"]:
+        copies.append((second, languages[second]))
+    return copies
+
+
+def _requested_copy(record: Screening) -> tuple[str, str]:
+    """(copy, language) from the form's `copy` button, else from `lang` (links and older
+    forms); the patient's own copy when neither is given."""
+    languages = _copy_languages(record)
+    asked = request.values.get("copy")
+    if asked in languages and languages[asked] in supported():
+        return asked, languages[asked]
+    lang = request.values.get("lang")
+    if lang not in supported():
+        lang = record.language if record.language in supported() else select_locale()
+    for copy in ("mine", "clinic", "other"):
+        if languages[copy] == lang:
+            return copy, lang
+    return "other", lang
 
 
 @bp.app_template_global()
@@ -75,7 +117,8 @@ def pdf() -> BaseResponse:
         return handle_csrf(None)
     if record.completed_at is None:
         return redirect(link("screening.check"))
-    document = _document(record, request.values.get("lang"))
+    copy, lang = _requested_copy(record)
+    document = _document(record, lang, copy=copy)
     return _pdf_response(_pdf().summary_pdf(document), document.filename)
 
 
@@ -93,13 +136,15 @@ def fhir() -> BaseResponse:
         body,
         mimetype=FHIR_JSON,
         headers={
-            "Content-Disposition": _attachment(document.filename.removesuffix(".pdf") + ".json"),
+            "Content-Disposition": _attachment(document.json_filename),
             "Cache-Control": "no-store",
         },
     )
 
 
-def _document(record: Screening, asked: str | None, identity: bool = True) -> ConsultationSummary:
+def _document(
+    record: Screening, asked: str | None, identity: bool = True, copy: str | None = None
+) -> ConsultationSummary:
     q = current.questionnaire_for(record)
     lang = asked if asked in supported() else record.language
     if lang not in supported():
@@ -119,15 +164,25 @@ def _document(record: Screening, asked: str | None, identity: bool = True) -> Co
         country=clinic_country or _country(record),
         name=form.get("name"),
         dob=form.get("dob"),
+        browser_zone=request.values.get("tz"),
+        copy=copy,
+        in_app=True,
     )
 
 
 def _clinic(slug: str | None) -> tuple[str | None, str | None]:
-    """The clinic a screening is addressed to ("name, city") and its country, when there is one."""
+    """The clinic a screening is addressed to ("name, city", the city left out when the name
+    already says it) and its country, when there is one."""
     clinic = get_clinic(slug) if slug else None
     if clinic is None:
         return None, None
-    return (f"{clinic.name}, {clinic.city}" if clinic.city else clinic.name), clinic.country
+    return _clinic_line(clinic.name, clinic.city), clinic.country
+
+
+def _clinic_line(name: str, city: str | None) -> str:
+    if not city or re.search(rf"(?<!\w){re.escape(city)}(?!\w)", name, re.IGNORECASE):
+        return name
+    return f"{name}, {city}"
 
 
 def _attachment(filename: str) -> str:

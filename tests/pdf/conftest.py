@@ -18,6 +18,9 @@ from screener.extensions import db
 from tests.conftest import make_app
 from tests.flow import BASELINE
 
+MEDICINE_LINES = ("Bupropion XL 150mg", "Sertraline 50 mg", "Ибупрофен 400")
+"""A realistic list: two drugs from the seizure-threshold table and one that is not in it."""
+
 PACEMAKER_SEIZURE_BUPROPION: dict[str, list[str]] = {
     "cardiac_device": ["yes"],
     "cardiac_device.kind": ["pacemaker"],
@@ -25,7 +28,7 @@ PACEMAKER_SEIZURE_BUPROPION: dict[str, list[str]] = {
     "seizure_history.last": ["within_12_months"],
     "seizure_history.medication": ["no"],
     "medications": ["yes"],
-    "medications.list": ["Bupropion XL 150mg"],
+    "medications.list": ["\n".join(MEDICINE_LINES)],
     "medications.recent_change": ["no"],
 }
 
@@ -119,3 +122,14 @@ def open_pdf(data: bytes) -> OpenedPdf:
 def squash(text: str) -> str:
     """Extracted text with line breaks and runs of spaces as single spaces."""
     return " ".join(text.split())
+
+
+def font_names(reader: PdfReader) -> set[str]:
+    """The base names of every font embedded in the PDF, without the subset prefix."""
+    names = set()
+    for page in reader.pages:
+        fonts = (page.get("/Resources") or {}).get("/Font") or {}
+        for font in fonts.values():
+            name = str(font.get_object().get("/BaseFont", ""))
+            names.add(name.split("+", 1)[-1].lstrip("/"))
+    return names

@@ -14,8 +14,10 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from screener import pdf, storage
 from screener.extensions import db
+from screener.views.summary import _clinic_line
 from tests.flow import csrf
 from tests.pdf.conftest import (
+    MEDICINE_LINES,
     PACEMAKER_SEIZURE_BUPROPION,
     answers,
     client_for,
@@ -61,16 +63,20 @@ def scenario(app):
     return out
 
 
-@pytest.mark.parametrize("copy", ["en", "bg", "clinic_bg"])
-def test_pdf_is_an_attachment_never_cached_and_dated(scenario, copy):
+@pytest.mark.parametrize(
+    ("copy", "name"), [("en", "my-copy-en"), ("bg", "my-copy-bg"), ("clinic_bg", "clinic-copy-bg")]
+)
+def test_pdf_is_an_attachment_never_cached_dated_and_named_by_copy(scenario, copy, name):
     response = scenario[copy]
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     today = storage.utcnow().date()
     dates = {(today + timedelta(days=d)).isoformat() for d in (-1, 0, 1)}  # near midnight
     disposition = response.headers["Content-Disposition"]
-    assert re.fullmatch(r'attachment; filename="tms-screening-(\d{4}-\d\d-\d\d)\.pdf"', disposition)
-    assert disposition[len('attachment; filename="tms-screening-'):][:10] in dates
+    found = re.fullmatch(rf'attachment; filename="tms-screening-(\d{{4}}-\d\d-\d\d)-{name}\.pdf"',
+                         disposition)
+    assert found, disposition
+    assert found.group(1) in dates
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -90,8 +96,51 @@ def test_english_copy_has_the_three_flags_on_page_one_before_the_answers(scenari
     caution = text.index("Discuss with the clinician", flags_at)
     assert contraindication < positions[0] < caution < positions[1]
     assert "Pacemaker" in first and "In the last 12 months" in first
-    assert "Bupropion XL 150mg" in first
+    assert all(line in first for line in MEDICINE_LINES)
     assert "bupropion (bupropion; relative)" in first
+    # follow-ups are named for the clinician, not by the instruction the patient read
+    assert "Heart device Pacemaker" in first and "Medicines and doses Bupropion" in first
+    assert "Choose all that apply" not in first and "Please list them" not in first
+
+
+FLAG_LABELS = {
+    "en": ("Discuss with the clinician", "Medicines and doses", "All answers",
+           "Medicines as typed by the patient", "As typed",
+           "Not in the seizure-threshold drug table"),
+    "bg": ("Обсъдете с лекаря", "Лекарства и дози", "Всички отговори",
+           "Лекарства, както са въведени от пациента", "Както е въведено",
+           "Не е в таблицата с лекарства, влияещи на гърчовия праг"),
+}
+
+
+@pytest.mark.parametrize(("copy", "lang"), [("en", "en"), ("bg", "bg"), ("clinic_bg", "bg")])
+def test_three_pages_at_most_flags_on_page_one_tags_on_rows(scenario, copy, lang):
+    """The realistic three-line medicine list: 2-3 pages, every flag on page 1, the medicines
+    table on one page, the level tag on the answer's row, and only matched lines matched."""
+    tag, label, answers_title, meds_title, as_typed, unmatched = FLAG_LABELS[lang]
+    opened = scenario["opened"][copy]
+    assert 2 <= len(opened.pages) <= 3
+    first = squash(opened.pages[0])
+    for question in FLAG_QUESTIONS_EN if lang == "en" else FLAG_QUESTIONS_BG:
+        assert question in first
+    assert first.index(FLAG_QUESTIONS_EN[0] if lang == "en" else FLAG_QUESTIONS_BG[0]) < (
+        first.index(answers_title) if answers_title in first else len(first)
+    )
+    lines = [line for page in opened.pages for line in page.splitlines()]
+    for line in lines:
+        if MEDICINE_LINES[2] in line:  # ibuprofen: not in the table, and never tagged
+            assert tag not in line, line
+    text = squash(opened.text)
+    listed = text[text.index(answers_title):text.index(meds_title)]
+    assert f"{tag} {label} {' '.join(MEDICINE_LINES)}" in listed
+    # the medicines table sits on one page: heading, header and every typed line
+    [page] = [p for p in opened.pages if meds_title in p]
+    table = squash(page[page.index(meds_title):])
+    assert as_typed in table and all(line in table for line in MEDICINE_LINES)
+    assert f"{MEDICINE_LINES[2]} {unmatched}" in table
+    # the treatment history is printed once
+    history_question = "How many antidepressant" if lang == "en" else "Колко антидепресанта"
+    assert text.count(history_question) == 1
 
 
 def test_english_copy_says_what_a_clinician_needs(scenario):
@@ -122,10 +171,10 @@ def test_english_copy_says_what_a_clinician_needs(scenario):
 
 def test_skipped_questions_say_why_never_blank_or_no(scenario):
     text = squash(scenario["opened"]["en"].text)
-    assert "Which kind of stimulator? Choose all that apply. Not asked because: the main " \
-        "answer was “No”" in text
-    assert "Please tell us the reason in a few words. Not asked because: the main answer was " \
-        "“Depression”" in text
+    assert "Kind of stimulator Not asked. Asked only when the main answer is “Yes”; it was " \
+        "“No”." in text
+    assert "Other reason Not asked. Asked only when the main answer is “Something else”; it " \
+        "was “Depression”." in text
     assert "Not answered" not in text
 
 
@@ -182,10 +231,16 @@ def test_attachment_is_a_valid_questionnaire_response_that_round_trips(app, scen
         assert result["dropped"] == []
 
 
+PACKAGED = {pdf.STYLESHEET.as_uri(), *(face.url for face in pdf.font_faces())}
+
+
 def test_nothing_was_fetched_from_outside_the_app(scenario):
+    """Every render reads its stylesheet through the fetcher (the fonts once per font
+    configuration), and nothing else."""
     seen = scenario["fetches"]
     assert seen.renders == 4
-    assert all(url.startswith(pdf.STATIC_DIR.as_uri() + "/") for url in seen.asked)
+    assert seen.asked.count(pdf.STYLESHEET.as_uri()) == 4
+    assert set(seen.asked) <= PACKAGED
     assert seen.refused == []
 
 
@@ -200,7 +255,8 @@ def test_typed_markup_is_printed_as_text_and_never_fetched(app):
     with recording_fetches() as seen:
         response = client.get("/summary.pdf")
     assert response.status_code == 200
-    assert seen.renders == 1 and seen.asked == [] and seen.refused == []
+    assert seen.renders == 1 and seen.refused == []
+    assert pdf.STYLESHEET.as_uri() in seen.asked and set(seen.asked) <= PACKAGED
     text = squash(open_pdf(response.data).text)
     assert '<img src="http://example.com/x.png">' in text
     assert 'href="file:///etc/passwd">' in text
@@ -244,8 +300,8 @@ def test_no_concerns_is_not_a_clearance_and_nothing_is_left_blank(app):
     text = squash(opened.text)
     assert "No safety concerns reported" in text and "Not a clearance" in text
     assert "No answer raised a flag." in text
-    assert "Please list them, with the dose if you know it. Not asked because: the main " \
-        "answer was “No”" in text
+    assert "Medicines and doses Not asked. Asked only when the main answer is “Yes”; it was " \
+        "“No”." in text
     assert "No flag was raised, so no source is cited." in text
     assert "Not answered" not in text
 
@@ -277,8 +333,11 @@ def test_framed_summary_is_addressed_to_the_clinic_and_needs_no_cookie(app, tmp_
     base = f"/c/{CLINIC['slug']}/f/{screening_id}"
     response = client.get(f"{base}/summary.pdf?lang=bg")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "clinic-copy-bg.pdf" in response.headers["Content-Disposition"]
     first = squash(open_pdf(response.data).pages[0])
-    assert "Sofia Mind Clinic, Sofia" in first and FLAG_QUESTIONS_BG[0] in first
+    # the name already says the city: it is not repeated
+    assert "Sofia Mind Clinic" in first and "Sofia Mind Clinic, Sofia" not in first
+    assert FLAG_QUESTIONS_BG[0] in first
     assert "UTC+02:00" in first or "UTC+03:00" in first  # the clinic's local time
     with app.app_context():
         assert storage.get(screening_id).language == "en"
@@ -294,12 +353,30 @@ def test_pdf_post_needs_a_csrf_token(app):
     assert response.mimetype == "text/html"
 
 
+@pytest.mark.parametrize(
+    ("name", "city", "expected"),
+    [
+        ("Sofia Mind Clinic", "Sofia", "Sofia Mind Clinic"),
+        ("Bright Hill Clinic Sofia (sample)", "Sofia", "Bright Hill Clinic Sofia (sample)"),
+        ("Клиника „Света Анна“ – София", "София", "Клиника „Света Анна“ – София"),
+        ("Dr. Example", "Sofia", "Dr. Example, Sofia"),
+        ("Sofiapol Clinic", "Sofia", "Sofiapol Clinic, Sofia"),  # a word, not a fragment
+        ("Dr. Example", "", "Dr. Example"),
+    ],
+)
+def test_clinic_line_says_the_city_once(name, city, expected):
+    assert _clinic_line(name, city) == expected
+
+
 def test_results_page_offers_both_copies_the_fhir_file_and_the_optional_fields(app):
     client = client_for(app, create_screening(app, answers(), lang="en"))
     html = client.get("/results").get_data(as_text=True)
     assert 'action="/summary.pdf"' in html and 'method="post"' in html
-    assert 'name="lang" value="en">Download my copy (PDF)' in html
-    assert 'name="lang" value="bg">Copy for the clinic, in Bulgarian (PDF)' in html
+    assert 'name="copy" value="mine">Download my copy (PDF)' in html
+    assert 'name="copy" value="clinic">Copy for the clinic, in Bulgarian (PDF)' in html
+    assert '<input type="hidden" name="tz" value="" data-timezone>' in html
+    assert 'src="/static/summary.js"' in html
+    assert "resolvedOptions().timeZone" in client.get("/static/summary.js").get_data(as_text=True)
     assert 'href="/summary.json"' in html
     for field_id, name in (("summary-name", "name"), ("summary-dob", "dob")):
         assert f'<label for="{field_id}">' in html
@@ -308,7 +385,80 @@ def test_results_page_offers_both_copies_the_fhir_file_and_the_optional_fields(a
     assert 'aria-describedby="summary-identity-hint"' in html and "never saved" in html
     bg = client_for(app, create_screening(app, answers(), lang="bg"))
     html = bg.get("/results").get_data(as_text=True)
-    assert 'name="lang" value="bg">' in html and 'name="lang" value="en">' in html
+    assert 'name="copy" value="mine">' in html and 'name="copy" value="clinic">' in html
+
+
+def test_copies_are_named_apart_and_a_same_language_clinic_gets_no_duplicate(app):
+    client = client_for(app, create_screening(app, answers(), lang="en"))
+    results = client.get("/results").get_data(as_text=True)
+    names = {}
+    for copy in ("mine", "clinic"):
+        response = client.post("/summary.pdf", data={"csrf_token": csrf(results), "copy": copy})
+        assert response.status_code == 200
+        names[copy] = response.headers["Content-Disposition"]
+        assert open_pdf(response.data).reader.trailer["/Root"]["/Lang"] == (
+            "en" if copy == "mine" else "bg"
+        )
+    assert names["mine"].endswith('-my-copy-en.pdf"')
+    assert names["clinic"].endswith('-clinic-copy-bg.pdf"')
+
+
+def test_a_clinic_reading_the_patients_language_gets_my_copy_and_the_other_language(app, tmp_path):
+    from screener.directory import importer
+
+    clinic = {**CLINIC, "slug": "pdf-same-language", "name": "Dr. Same", "language": "bg"}
+    path = tmp_path / "clinic.json"
+    path.write_text(json.dumps([clinic]), encoding="utf-8")
+    with app.app_context():
+        importer.import_file(path)
+        record = storage.create(
+            "1.0.0", "bg", app.config["RETENTION"], app.config["SECRET_KEY"],
+            clinic_slug=clinic["slug"],
+        ).screening
+        storage.save_answers(record, answers(), app.config["RETENTION"])
+        storage.update(record, completed_at=storage.utcnow())
+        screening_id = record.id
+    client = client_for(app, screening_id)
+    html = client.get("/results").get_data(as_text=True)
+    assert html.count('name="copy"') == 2
+    assert 'name="copy" value="mine">' in html and 'name="copy" value="other">' in html
+    assert 'value="clinic"' not in html
+    other = client.post("/summary.pdf", data={"csrf_token": csrf(html), "copy": "other"})
+    assert other.headers["Content-Disposition"].endswith('-copy-en.pdf"')
+    assert open_pdf(other.data).reader.trailer["/Root"]["/Lang"] == "en"
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [("America/New_York", "UTC-05:00"), ("Asia/Kolkata", "UTC+05:30"), ("Nowhere/Land", "UTC")],
+)
+def test_dates_follow_the_zone_the_browser_sent(app, zone, expected):
+    """An English screening with no place and no clinic: the browser's zone when it is a real
+    one, otherwise UTC, named as such."""
+    client = client_for(app, create_screening(app, answers(), lang="en"))
+    results = client.get("/results").get_data(as_text=True)
+    response = client.post(
+        "/summary.pdf", data={"csrf_token": csrf(results), "copy": "mine", "tz": zone}
+    )
+    assert response.status_code == 200
+    first = squash(open_pdf(response.data).pages[0])
+    found = re.findall(r"\d\d:\d\d (UTC[+-]?[\d:]*)", first)
+    assert found and set(found) <= {expected, "UTC-04:00"}, found  # New York in summer
+
+
+def test_only_the_apps_own_screenings_say_crisis_contacts_were_shown(app):
+    given = answers({"self_harm": ["yes"]})
+    client = client_for(app, create_screening(app, given))
+    in_app = squash(open_pdf(client.get("/summary.pdf").data).pages[0])
+    body = client.get("/summary.json").get_json(force=True)
+    uploaded = app.test_client().post(
+        "/api/v1/summary", data=json.dumps(body), content_type="application/fhir+json"
+    )
+    from_api = squash(open_pdf(uploaded.data).pages[0])
+    shown = "Crisis contacts were shown to the patient on screen"
+    assert shown in in_app and shown not in from_api
+    for text in (in_app, from_api):
+        assert "Assess risk before anything else." in text
 
 
 def test_fhir_download(app):
@@ -319,7 +469,7 @@ def test_fhir_download(app):
     assert response.mimetype == "application/fhir+json"
     assert response.headers["Cache-Control"] == "no-store"
     assert re.fullmatch(
-        r'attachment; filename="tms-screening-\d{4}-\d\d-\d\d\.json"',
+        r'attachment; filename="tms-screening-\d{4}-\d\d-\d\d-bg\.json"',
         response.headers["Content-Disposition"],
     )
     data = response.get_json(force=True)
@@ -388,8 +538,10 @@ def test_api_renders_the_same_summary_from_a_questionnaire_response(app):
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "application/pdf"
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.headers["Content-Disposition"].startswith('attachment; filename="tms-')
-    assert seen.asked == []
+    assert re.fullmatch(r'attachment; filename="tms-screening-[\d-]{10}-bg\.pdf"',
+                        response.headers["Content-Disposition"])
+    assert pdf.STYLESHEET.as_uri() in seen.asked and set(seen.asked) <= PACKAGED
+    assert seen.refused == []
     opened = open_pdf(response.data)
     assert 2 <= len(opened.pages) <= 3
     first = squash(opened.pages[0])
@@ -456,7 +608,8 @@ def test_api_needs_no_csrf_token_and_is_documented(app):
 
 
 def test_pdf_bytes_are_never_written_to_disk(app, tmp_path, monkeypatch):
-    """Rendering writes nothing: WeasyPrint returns bytes, and no file is opened for writing."""
+    """Rendering writes no answer: WeasyPrint returns bytes, and the only files it may write are
+    its copies of the packaged font (once per font configuration), byte for byte."""
     import builtins
 
     client = client_for(app, create_screening(app, answers()))
@@ -473,4 +626,8 @@ def test_pdf_bytes_are_never_written_to_disk(app, tmp_path, monkeypatch):
     response = client.get("/summary.pdf")
     monkeypatch.undo()
     assert response.status_code == 200
-    assert written == []
+    fonts = {(pdf.FONT_DIR / name).read_bytes() for _, _, name in pdf.FONT_FILES}
+    for path in written:
+        assert "/weasyprint-" in path, path
+        with open(path, "rb") as copy:
+            assert copy.read() in fonts, path
