@@ -60,6 +60,16 @@ def _enable_when(condition: Condition) -> list[dict[str, Any]]:
     ]
 
 
+def _behavior(item: Item) -> str:
+    """FHIR has no nesting: "any of these codes" becomes several `=` conditions joined by
+    `any`, "none of these codes" several `!=` joined by `all`. The loader refuses data where
+    that would clash with the item's own enableBehavior, so either gives the same meaning."""
+    multi = [c for c in item.enable_when if isinstance(c.answer, tuple) and len(c.answer) > 1]
+    if not multi:
+        return item.enable_behavior
+    return "all" if all(c.operator == "!=" for c in multi) else "any"
+
+
 def _item(item: Item, base: str) -> dict[str, Any]:
     out: dict[str, Any] = {"linkId": item.link_id}
     out.update(_text_fields("text", item.text, base))
@@ -68,8 +78,7 @@ def _item(item: Item, base: str) -> dict[str, Any]:
         conditions = [c for cond in item.enable_when for c in _enable_when(cond)]
         out["enableWhen"] = conditions
         if len(conditions) > 1:
-            expanded = len(conditions) > len(item.enable_when)
-            out["enableBehavior"] = "any" if expanded else item.enable_behavior
+            out["enableBehavior"] = _behavior(item)
     out["required"] = item.required
     out["repeats"] = item.repeats
     if item.type == "text":
