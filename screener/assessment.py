@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from marshmallow import Schema, fields, validate
+
 from .fhir.response import parse_response
 from .questionnaire.loader import Registry
+from .questionnaire.model import SEVERITY
 from .rules import Evaluation, Flag, evaluate
 
 
@@ -35,12 +38,37 @@ def flag_json(flag: Flag, lang: str) -> dict[str, Any]:
     }
 
 
+class FlagSchema(Schema):
+    linkId = fields.String(required=True)  # FHIR spelling
+    level = fields.String(required=True, validate=validate.OneOf(list(SEVERITY)))
+    patient_text = fields.String(required=True)
+    clinician_text = fields.String(required=True)
+    sources = fields.List(fields.String(), required=True)
+
+
+class QuestionnaireRefSchema(Schema):
+    url = fields.String(required=True)
+    version = fields.String(required=True)
+
+
+class EvaluationSchema(Schema):
+    """The answer of /evaluate: dumped through here, and the OpenAPI component made from it."""
+
+    outcome = fields.String(required=True, validate=validate.OneOf(["none", *SEVERITY]))
+    outcome_text = fields.String(required=True)
+    flags = fields.List(fields.Nested(FlagSchema), required=True,
+                        metadata={"description": "Most serious first"})
+    questionnaire = fields.Nested(QuestionnaireRefSchema, required=True)
+    dropped = fields.List(fields.String(), required=True, metadata={
+        "description": "linkIds answered although branching disabled them; not judged"})
+
+
 def evaluation_json(evaluation: Evaluation, lang: str) -> dict[str, Any]:
     q = evaluation.questionnaire
-    return {
+    return EvaluationSchema().dump({
         "outcome": evaluation.outcome,
         "outcome_text": evaluation.outcome_patient_text(lang),
         "flags": [flag_json(f, lang) for f in evaluation.flags],
         "questionnaire": {"url": q.url, "version": q.version},
         "dropped": list(evaluation.dropped),
-    }
+    })

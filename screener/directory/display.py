@@ -96,7 +96,7 @@ def provider_json(hit: Hit, lang: str) -> dict[str, Any]:
         "tms_types": vocab.codes(p.tms_bits, vocab.TMS_TYPES),
         "accepting_new_patients": p.accepting_new_patients,
         "remote_consultation": p.remote_consultation,
-        "last_verified": p.last_verified.isoformat(),
+        "last_verified": p.last_verified,
         "is_sample": p.is_sample,
     }
 

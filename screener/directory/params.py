@@ -7,10 +7,13 @@ the name and a page can put the message next to the right field.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote_from_bytes, unquote_to_bytes
 
+from flask_babel import LazyString, format_decimal
 from flask_babel import lazy_gettext as _l
 
 from . import vocab
@@ -47,6 +50,46 @@ class _Problems:
     def raise_any(self) -> None:
         if self.found:
             raise ParamError(*self.found[0], *self.found[1:])
+
+
+def _decoded(part: bytes) -> str | None:
+    try:
+        return unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def check_encoding(raw_query: bytes) -> None:
+    """ParamError for every parameter whose name or value is not UTF-8 once percent-decoded.
+
+    Werkzeug keeps undecodable bytes as the literal text "%FF", which then reads as a
+    perfectly searchable "FF" (near=%FF found Ffestiniog), so the raw query string is checked
+    strictly before anything is parsed. A name that is itself not text is named as sent."""
+    problems: list[tuple[str, object]] = []
+    for pair in raw_query.split(b"&"):
+        if not pair:
+            continue
+        raw_name, _, raw_value = pair.partition(b"=")
+        name = _decoded(raw_name)
+        if name is None:
+            problems.append((quote_from_bytes(unquote_to_bytes(raw_name)), NOT_TEXT))
+        elif _decoded(raw_value) is None:
+            problems.append((name, NOT_TEXT))
+    if problems:
+        raise ParamError(*problems[0], *problems[1:])
+
+
+def without_controls(text: str) -> str:
+    """Text safe to echo back into a page: control characters (NUL…) dropped."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+
+
+def _number_text(value: float) -> LazyString:
+    """A number written the UI language's way when the message is shown (0,1 in Bulgarian)."""
+    return LazyString(format_decimal, value)
+
+
+NOT_TEXT = _l("contains characters that are not text")
 
 
 @dataclass(frozen=True)
@@ -99,7 +142,8 @@ def _number(args: Mapping[str, str], name: str, default: float, low: float, high
     except ValueError:
         raise ParamError(name, _l("must be a number")) from None
     if not math.isfinite(number) or not low <= number <= high:
-        raise ParamError(name, _l("must be between %(low)s and %(high)s", low=low, high=high))
+        raise ParamError(name, _l("must be between %(low)s and %(high)s",
+                                  low=_number_text(low), high=_number_text(high)))
     return number
 
 
@@ -111,7 +155,8 @@ def _integer(args: Mapping[str, str], name: str, default: int, low: int, high: i
         raise ParamError(name, _l("must be a whole number"))
     number = int(value)
     if not low <= number <= high:
-        raise ParamError(name, _l("must be between %(low)s and %(high)s", low=low, high=high))
+        raise ParamError(name, _l("must be between %(low)s and %(high)s",
+                                  low=_number_text(low), high=_number_text(high)))
     return number
 
 

@@ -7,6 +7,7 @@ rapidfuzz over the few thousand keys sharing the first three letters, never the 
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,8 +18,10 @@ from rapidfuzz import fuzz, process
 
 from ..extensions import db
 from ..textnorm import fold
-from .geo import CoordinateError, Point, parse_coordinates
+from . import qualifiers
+from .geo import CoordinateError, Point, box_around, distance_km, parse_coordinates
 from .models import KEY_LENGTH, Place, PlaceName
+from .qualifiers import Reading
 
 MAX_QUERY_LENGTH = 200
 PREFIX_CAP = 500
@@ -28,6 +31,15 @@ FUZZY_STEM = 3
 
 COUNTRY_FOR_LANGUAGE = {"bg": "BG"}
 """Among places of the same name, the UI language's country comes first."""
+
+ALTERNATE_WEIGHT = 0.1
+"""A spelling other than a place's main name counts as if the place were a tenth of its size.
+"Rousse" (a common spelling of Ruse, 121,000 people) then beats the main name of Roussé in
+Côte d'Ivoire (744), while a main name still beats another spelling of a place less than ten
+times larger ("Velik": Veliko Tarnovo before Oradea, once Veliki Varadin)."""
+
+NEARBY_KM = (50.0, 500.0)
+"""Reverse look-up: the boxes tried before searching the whole table."""
 
 EXACT, PREFIX, FUZZY = 0, 1, 2
 
@@ -66,10 +78,25 @@ def preferred_country(lang: str) -> str | None:
 @dataclass(frozen=True)
 class _Candidate:
     place_id: int
+    key: str
     kind: int
     alternate: bool
     population: int
     country: str
+
+    def rank(self, country: str | None) -> tuple[int, bool, float]:
+        """Smaller is better: match kind, then the UI language's country, then size (another
+        spelling weighing less than the main name)."""
+        weight = self.population * (ALTERNATE_WEIGHT if self.alternate else 1.0)
+        return (self.kind, self.country != country, -weight)
+
+    def names_like(self, best: _Candidate) -> bool:
+        """Whether this place shares the name the best match was found by, at least as well:
+        the same kind of match of the same spelling, by a main name unless the best one also
+        matched only another spelling. Levsky's other Levskis, not fuzzy leftovers; Varna's
+        other Varnas, not Clio, Michigan, which also carries the spelling "Varna"."""
+        return (self.kind == best.kind and self.key == best.key
+                and (best.alternate or not self.alternate))
 
 
 def _after(prefix: str) -> str:
@@ -94,7 +121,8 @@ def _rows(where: Sequence[sa.ColumnElement[bool]], cap: int) -> list[sa.Row]:
 
 
 def _as(kind: int, rows: Iterable[sa.Row]) -> list[_Candidate]:
-    return [_Candidate(r.place_id, kind, r.alternate, r.population, r.country) for r in rows]
+    return [_Candidate(r.place_id, r.key, kind, r.alternate, r.population, r.country)
+            for r in rows]
 
 
 def _candidates(key: str) -> list[_Candidate]:
@@ -119,34 +147,86 @@ def _candidates(key: str) -> list[_Candidate]:
     return _as(FUZZY, (rows[i] for _, _, i in matches))
 
 
-def _ranked(
-    candidates: Iterable[_Candidate], country: str | None, limit: int
-) -> list[tuple[int, int]]:
-    """(place id, match kind), best first."""
-    best: dict[int, tuple[int, bool, bool, int]] = {}
+def _ranked(candidates: Iterable[_Candidate], country: str | None) -> list[_Candidate]:
+    """Each place once, by its best candidate, best first."""
+    best: dict[int, tuple[tuple[int, bool, float], _Candidate]] = {}
     for c in candidates:
-        rank = (c.kind, c.alternate, c.country != country, -c.population)
-        if c.place_id not in best or rank < best[c.place_id]:
-            best[c.place_id] = rank
-    ordered = sorted(best, key=lambda place_id: (best[place_id], place_id))[:limit]
-    return [(place_id, best[place_id][0]) for place_id in ordered]
+        rank = c.rank(country)
+        if c.place_id not in best or rank < best[c.place_id][0]:
+            best[c.place_id] = (rank, c)
+    return [c for _, c in sorted(best.values(), key=lambda pair: (pair[0], pair[1].place_id))]
 
 
-def _matches(text: str, lang: str, limit: int) -> list[tuple[Place, int]]:
-    key = search_key(check_query(text))
-    ranked = _ranked(_candidates(key), preferred_country(lang), limit) if key else []
-    if not ranked:
+def _load(ids: Sequence[int]) -> dict[int, Place]:
+    if not ids:
+        return {}
+    return {p.id: p for p in db.session.scalars(sa.select(Place).where(Place.id.in_(ids)))}
+
+
+def _read(reading: Reading, lang: str) -> list[_Candidate]:
+    """Every match for one reading of the query, best first."""
+    key = search_key(reading.name)
+    if not key:
         return []
-    ids = [place_id for place_id, _ in ranked]
-    places = {p.id: p for p in db.session.scalars(sa.select(Place).where(Place.id.in_(ids)))}
-    return [(places[i], kind) for i, kind in ranked if i in places]
+    found = _candidates(key)
+    if reading.exact_only:
+        found = [c for c in found if c.kind == EXACT]
+    if reading.country:
+        found = [c for c in found if c.country == reading.country]
+    ranked = _ranked(found, preferred_country(lang))
+    if reading.province and ranked:
+        places = _load([c.place_id for c in ranked])
+        ranked = [c for c in ranked if c.place_id in places and qualifiers.province_matches(
+            reading.province, places[c.place_id].province, places[c.place_id].province_bg)]
+    return ranked
+
+
+def _matches(text: str, lang: str) -> list[_Candidate]:
+    """Tries each reading of the text ("Levski, Pleven" is Levski in Pleven province) in turn."""
+    stripped = check_query(text)
+    for reading in qualifiers.readings(stripped):
+        found = _read(reading, lang)
+        if found:
+            return found
+    return []
+
+
+def _places(chosen: Sequence[_Candidate]) -> list[Place]:
+    places = _load([c.place_id for c in chosen])
+    return [places[c.place_id] for c in chosen if c.place_id in places]
 
 
 def search_places(text: str, lang: str, limit: int = 10) -> list[Place]:
     """Places matching `text`, best first: exact spellings before prefixes before near misses;
-    within each, main names before other spellings, the UI language's country first, then the
-    most populous."""
-    return [place for place, _ in _matches(text, lang, limit)]
+    within each, the UI language's country first, then the most populous (another spelling
+    counting a tenth of a main name). A trailing country or province narrows the match."""
+    return _places(_matches(text, lang)[:limit])
+
+
+def nearest_places(point: Point, limit: int) -> list[tuple[Place, float]]:
+    """Reverse look-up: the places nearest a point, with their distances in km.
+
+    Growing boxes first; only a point with no place within 500 km (the open sea) reads the
+    whole table, ordered by an equirectangular estimate in SQL and refined here."""
+    for radius in NEARBY_KM:
+        box = box_around(point, radius)
+        if box is None:
+            break
+        lon_ok = sa.or_(*(Place.lon.between(west, east) for west, east in box.lon_ranges))
+        rows = db.session.scalars(
+            sa.select(Place).where(Place.lat.between(box.south, box.north), lon_ok))
+        near = sorted(((p, distance_km(point, p.lat, p.lon)) for p in rows),
+                      key=lambda pair: (pair[1], pair[0].id))
+        near = [pair for pair in near if pair[1] <= radius]
+        if len(near) >= limit:
+            return near[:limit]
+    dlon = sa.func.abs(Place.lon - point.lon)
+    wrapped = sa.case((dlon > 180, 360 - dlon), else_=dlon) * math.cos(math.radians(point.lat))
+    estimate = (Place.lat - point.lat) * (Place.lat - point.lat) + wrapped * wrapped
+    rows = db.session.scalars(sa.select(Place).order_by(estimate).limit(limit * 5))
+    near = sorted(((p, distance_km(point, p.lat, p.lon)) for p in rows),
+                  key=lambda pair: (pair[1], pair[0].id))
+    return near[:limit]
 
 
 def get_place(place_id: int) -> Place | None:
@@ -166,24 +246,32 @@ class PlaceNotFound(LookupError):
     pass
 
 
-def resolve(text: str, lang: str, alternatives: int = 5) -> Origin:
-    """"lat,lon" or a place name: the best match, with the places matching it equally well."""
-    stripped = check_query(text)
+def coordinates(text: str) -> Point | None:
+    """The point a "lat,lon" query names, None for a name; PlaceQueryError when it is plainly
+    a pair but not a valid one (NaN, infinity, out of range)."""
     try:
-        point = parse_coordinates(stripped)
+        return parse_coordinates(text)
     except CoordinateError as exc:
         raise PlaceQueryError(_l("Coordinates must be a latitude between -90 and 90 and a "
                                  "longitude between -180 and 180")) from exc
+
+
+def resolve(text: str, lang: str, alternatives: int = 5) -> Origin:
+    """"lat,lon" or a place name: the best match, with the places matching it equally well."""
+    stripped = check_query(text)
+    point = coordinates(stripped)
     if point is not None:
         return Origin(point, None)
-    found = _matches(stripped, lang, limit=alternatives + 1)
+    found = _matches(stripped, lang)
     if not found:
         raise PlaceNotFound(stripped)
-    (best, kind), others = found[0], found[1:]
-    # Only places matching as well as the best are "the same name": Levski's alternatives are
-    # other Levskis, not Karlovo, once called Levskigrad.
-    same = tuple(place for place, other_kind in others if other_kind == kind)
-    return Origin(Point(best.lat, best.lon), best, same)
+    best = found[0]
+    same = [other for other in found[1:] if other.names_like(best)][:alternatives]
+    chosen = _places([best, *same])
+    if not chosen or chosen[0].id != best.place_id:
+        raise PlaceNotFound(stripped)
+    place, *others = chosen
+    return Origin(Point(place.lat, place.lon), place, tuple(others))
 
 
 def resolve_id(place_id: int) -> Origin:

@@ -1,9 +1,14 @@
-"""One call per use case, so that views stay thin: find providers near a place."""
+"""One call per use case, so that views stay thin: find providers near a place, list the
+languages the directory can offer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
+from ..extensions import db
+from .models import Provider
 from .params import ProviderQuery
 from .places import Origin, resolve, resolve_id
 from .search import Nearest, nearest
@@ -27,3 +32,10 @@ def find_providers(query: ProviderQuery, lang: str) -> Found:
     else:
         origin = resolve(query.near or "", lang)
     return Found(origin, nearest(origin.point, query.filters, query.radius_km, query.limit))
+
+
+def spoken_languages() -> list[str]:
+    """Every language some provider in the directory speaks (ISO 639-1), for the filter: a
+    patient is offered only languages that can find someone."""
+    rows = db.session.scalars(sa.select(Provider.spoken_languages).distinct())
+    return sorted({code for row in rows for code in row.split(",") if code})

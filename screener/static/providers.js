@@ -1,7 +1,13 @@
-/* "Use my location": shown only where JavaScript and geolocation exist; the text search never
+/* Results: focus follows the #results fragment a search lands on.
+   "Use my location": shown only where JavaScript and geolocation exist; the text search never
    depends on it. The position fills the place box as "lat, lon" and the form is sent. */
 (function () {
   "use strict";
+
+  // After a search the address ends in #results: the browser has scrolled there; moving focus
+  // too means the next Tab goes on from the results, and a screen reader starts reading there.
+  var results = document.getElementById("results");
+  if (results && window.location.hash === "#results") { results.focus(); }
 
   var button = document.getElementById("use-location");
   var input = document.getElementById("q");

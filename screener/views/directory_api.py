@@ -1,72 +1,114 @@
-"""JSON API of the provider directory: place autocomplete and nearest providers."""
+"""JSON API of the provider directory: place autocomplete and nearest providers.
+
+Every answer is dumped through its marshmallow schema (`directory.schemas`), the same classes
+the OpenAPI document is generated from.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, json, request
+from marshmallow import Schema
 
 from ..directory import display
-from ..directory.params import ParamError, parse_provider_query
-from ..directory.places import PlaceNotFound, PlaceQueryError, search_places
+from ..directory.params import ParamError, check_encoding, parse_provider_query
+from ..directory.places import (
+    PlaceNotFound,
+    PlaceQueryError,
+    check_query,
+    coordinates,
+    nearest_places,
+    search_places,
+)
+from ..directory.schemas import PlaceListSchema, ProblemSchema, ProviderSearchSchema
 from ..directory.service import find_providers
 from ..i18n import select_locale
-from ..problems import problem
+from ..problems import PROBLEM_JSON
 
 bp = Blueprint("directory_api", __name__, url_prefix="/api/v1")
 
 MAX_PLACES = 20
 
 
-def _json(body: object) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
+def _json(schema: Schema, body: object, status: int = 200,
+          mimetype: str = "application/json") -> Response:
+    return Response(json.dumps(schema.dump(body), ensure_ascii=False), status=status,
+                    mimetype=mimetype)
+
+
+def _problem(status: int, title: str, problems: list[tuple[str, object]]) -> Response:
+    """RFC 9457 naming every bad parameter (invalid_params), the first in `detail`."""
+    name, message = problems[0]
+    body: dict[str, Any] = {
+        "type": "about:blank", "title": title, "status": status, "detail": f"{name}: {message}",
+        "invalid_params": [{"name": n, "reason": str(m)} for n, m in problems],
+    }
+    return _json(ProblemSchema(), body, status, PROBLEM_JSON)
 
 
 def _bad(name: str, message: object, *more: tuple[str, object]) -> Response:
-    """400 naming every bad parameter (RFC 9457's invalid_params), the first in `detail`."""
-    return problem(
-        400,
-        "Invalid parameter",
-        f"{name}: {message}",
-        invalid_params=[{"name": n, "reason": str(m)} for n, m in ((name, message), *more)],
-    )
+    return _problem(400, "Invalid parameter", [(name, message), *more])
 
 
 @bp.get("/places")
 def places() -> Response:
-    """Places matching a name in any script, or a "lat,lon" pair; for autocomplete.
+    """Places matching a name in any script, or the places nearest a "lat,lon" pair.
     ---
     get:
-      summary: Find places by name (any script, forgiving spelling)
+      summary: Find places by name (any script, forgiving spelling), or near a point
       description: >
-        Exact spellings first, then names starting with the text, then near misses; among
-        places of the same name, the UI language's country (Accept-Language or ?lang=) first,
-        then the most populous. Names are in the UI language where known.
+        A name: exact spellings first, then names starting with the text, then near misses;
+        among places of the same name, the UI language's country (Accept-Language or ?lang=)
+        first, then the most populous (another spelling counting as a place a tenth the size).
+        A trailing country (English or Bulgarian name, or ISO code) or province narrows it:
+        "Levski, Pleven", "Sofia, Bulgaria", "Plovdiv BG". Coordinates ("43.37,25.13", or
+        "42,69; 23,32" with decimal commas): a reverse look-up, the nearest places first,
+        each with its distance_km, and `near` set to the point. Names are in the UI language
+        where known.
       parameters:
         - {in: query, name: q, required: true, schema: {$ref: '#/components/schemas/PlaceText'},
-           description: 'A place name, e.g. Levski or Левски'}
+           description: 'A place name (Levski, Левски, "Levski, Pleven") or "lat,lon"'}
         - {in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 20, default: 10}}
         - {in: query, name: lang, schema: {type: string, enum: [en, bg]}}
       responses:
         200:
-          description: Matching places, best first (possibly none)
+          description: Matching places, best first, or nearest first (possibly none)
           content:
             application/json:
-              schema: {$ref: '#/components/schemas/PlaceList'}
+              schema: PlaceListSchema
         400:
-          description: Empty, too long or non-text query, or a bad limit
+          description: >
+            Empty, too long or non-text query (including bytes that are not UTF-8),
+            coordinates out of range or not finite (NaN, inf), or a bad limit
           content:
             application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
+              schema: ProblemSchema
     """
     lang = select_locale()
+    try:
+        check_encoding(request.query_string)
+    except ParamError as exc:
+        return _bad(*exc.problems[0], *exc.problems[1:])
     text = request.args.get("q", "")
     limit_text = request.args.get("limit", "10")
     if not (limit_text.isascii() and limit_text.isdigit() and 1 <= int(limit_text) <= MAX_PLACES):
         return _bad("limit", f"must be a whole number from 1 to {MAX_PLACES}")
+    limit = int(limit_text)
     try:
-        found = search_places(text, lang, limit=int(limit_text))
+        point = coordinates(check_query(text))
+        if point is not None:
+            near = nearest_places(point, limit)
+            return _json(PlaceListSchema(), {
+                "query": text.strip(), "near": {"lat": point.lat, "lon": point.lon},
+                "places": [display.place_json(p, lang) | {"distance_km": round(km, 1)}
+                           for p, km in near]})
+        found = search_places(text, lang, limit=limit)
     except PlaceQueryError as exc:
         return _bad("q", exc.message)
-    return _json({"query": text.strip(), "places": [display.place_json(p, lang) for p in found]})
+    return _json(PlaceListSchema(), {
+        "query": text.strip(), "near": None,
+        "places": [display.place_json(p, lang) for p in found]})
 
 
 @bp.get("/providers")
@@ -81,7 +123,9 @@ def providers() -> Response:
         went (null: any distance) and `message` says so in words.
       parameters:
         - {in: query, name: near, schema: {$ref: '#/components/schemas/PlaceText'},
-           description: 'A place name in any script, or "lat,lon". Required unless place_id.'}
+           description: 'A place name in any script, optionally narrowed by a trailing country
+             or province ("Levski, Pleven", "Plovdiv BG"), or "lat,lon". Required unless
+             place_id.'}
         - {in: query, name: place_id, schema: {type: integer, minimum: 1, maximum: 2147483647},
            description: 'A place id from /places; wins over near.'}
         - {in: query, name: radius_km,
@@ -101,20 +145,23 @@ def providers() -> Response:
           description: Providers, nearest first
           content:
             application/json:
-              schema: {$ref: '#/components/schemas/ProviderSearch'}
+              schema: ProviderSearchSchema
         400:
-          description: A parameter is missing or invalid; invalid_params names it
+          description: >
+            A parameter is missing or invalid (including bytes that are not UTF-8);
+            invalid_params names each
           content:
             application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
+              schema: ProblemSchema
         404:
           description: No place has that name or id
           content:
             application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
+              schema: ProblemSchema
     """
     lang = select_locale()
     try:
+        check_encoding(request.query_string)
         query = parse_provider_query(request.args)
         found = find_providers(query, lang)
     except ParamError as exc:
@@ -123,10 +170,9 @@ def providers() -> Response:
         return _bad("near", exc.message)
     except PlaceNotFound:
         name = "place_id" if request.args.get("place_id") else "near"
-        return problem(404, "Place not found", f"{name}: no place matches",
-                       invalid_params=[{"name": name, "reason": "no place matches"}])
+        return _problem(404, "Place not found", [(name, "no place matches")])
     nearest = found.nearest
-    return _json({
+    return _json(ProviderSearchSchema(), {
         "near": {
             "label": display.origin_label(found.origin, lang),
             "lat": found.origin.point.lat,

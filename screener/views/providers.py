@@ -11,14 +11,20 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from .. import current, storage
 from ..directory import display, vocab
-from ..directory.params import ParamError, parse_provider_query
+from ..directory.params import (
+    ParamError,
+    check_encoding,
+    parse_provider_query,
+    without_controls,
+)
 from ..directory.places import PlaceNotFound, PlaceQueryError
 from ..directory.search import WIDENING_KM
-from ..directory.service import Found, find_providers
+from ..directory.service import Found, find_providers, spoken_languages
 from ..templating import current_lang
 
 bp = Blueprint("providers", __name__, url_prefix="/providers")
@@ -27,9 +33,14 @@ FIELDS = (
     "q", "place", "place_q", "radius_km", "condition", "tms_type", "language", "accepting",
     "remote",
 )
-FIELD_FOR_PARAM = {"near": "q", "place_id": "q"}
-LANGUAGE_CHOICES = ("bg", "en", "de", "el", "ro", "ru", "sr", "mk", "tr", "fr", "es", "it")
-"""Offered in the language filter: the directory's region. The API takes any ISO 639-1 code."""
+FIELD_FOR_PARAM = {"near": "q", "place_id": "q", "place": "q", "place_q": "q"}
+PAGE_WORDING = {
+    "place_id": _l("The place picked earlier cannot be used. Type your town and search again."),
+    "place": _l("The place picked earlier cannot be used. Type your town and search again."),
+    "accepting": _l("tick the box or leave it empty"),
+    "remote": _l("tick the box or leave it empty"),
+}
+"""Where the API's wording ("must be true or false") speaks of the request, not the form."""
 
 
 def _form_values() -> dict[str, str]:
@@ -65,7 +76,7 @@ def _remember(values: dict[str, str], found: Found) -> None:
         return
     place = found.origin.place
     remembered: dict[str, Any] = (
-        {"q": values["q"], "place_id": place.id}
+        {"q": without_controls(values["q"]), "place_id": place.id}
         if place is not None
         # Coordinates from "use my location" are kept to about a kilometre, no finer.
         else {"q": f"{round(found.origin.point.lat, 2)}, {round(found.origin.point.lon, 2)}"}
@@ -75,8 +86,10 @@ def _remember(values: dict[str, str], found: Found) -> None:
 
 
 def _field_message(field: str, message: object) -> str:
-    """Parameter messages are fragments ("must be a number"); a page names the field."""
+    """Parameter messages are fragments, lower-case ("must be a number"): a page names the
+    field first. Whole sentences ("Enter a town, city or coordinates") are shown as they are."""
     labels = {
+        "q": _("Town, city or coordinates"),
         "radius_km": _("Search within"),
         "condition": _("Condition treated"),
         "tms_type": _("Type of TMS"),
@@ -84,46 +97,74 @@ def _field_message(field: str, message: object) -> str:
         "accepting": _("Accepting new patients"),
         "remote": _("Offers a first consultation by phone or video"),
     }
-    if field not in labels:
-        return str(message)
-    return _("%(field)s: %(problem)s", field=labels[field], problem=message)
+    text = str(message)
+    if field not in labels or text[:1].isupper():
+        return text
+    return _("%(field)s: %(problem)s", field=labels[field], problem=text)
 
 
-def _options(lang: str) -> dict[str, Any]:
+def _language_choices(lang: str, selected: str) -> list[tuple[str, str]]:
+    """The languages providers in the directory speak, named in the UI language (Babel's
+    CLDR data) and sorted by that name; a valid choice from the address stays listed."""
+    codes = set(spoken_languages())
+    if selected and vocab.is_language(selected):
+        codes.add(selected)
+    return sorted(((code, vocab.language_name(code, lang)) for code in codes),
+                  key=lambda pair: pair[1].casefold())
+
+
+def _options(lang: str, values: dict[str, str]) -> dict[str, Any]:
     return {
         "radii": sorted({*WIDENING_KM, 10}),
         "conditions": list(vocab.CONDITIONS.items()),
         "tms_types": list(vocab.TMS_TYPES.items()),
-        "languages": sorted(
-            ((code, vocab.language_name(code, lang)) for code in LANGUAGE_CHOICES),
-            key=lambda pair: pair[1].casefold(),
-        ),
+        "languages": _language_choices(lang, values["language"]),
     }
 
 
+def _errors(problems: list[tuple[str, object]]) -> dict[str, str]:
+    """Field id -> message, the first problem of each field."""
+    errors: dict[str, str] = {}
+    for name, message in problems:
+        field = FIELD_FOR_PARAM.get(name, name)
+        if field not in FIELDS:
+            field = "q"  # a parameter the form does not have: shown at the top field
+        errors.setdefault(field, _field_message(field, PAGE_WORDING.get(name, message)))
+    return errors
+
+
 @bp.get("/")
-def search() -> str:
+def search() -> tuple[str, int]:
+    """The form, and the results under it. A bad value re-shows the form with a 400 and an
+    error summary; a place that is not found, with a 404. Values are echoed back without
+    control characters."""
     lang = current_lang()
     values = _form_values()
     errors: dict[str, str] = {}
     found = None
-    if values["q"].strip() or values["place"] or "q" in request.args:
-        try:
-            found = find_providers(parse_provider_query(_query_args(values)), lang)
-        except ParamError as exc:
-            for name, message in exc.problems:
-                field = FIELD_FOR_PARAM.get(name, name)
-                errors.setdefault(field, _field_message(field, message))
-        except PlaceQueryError as exc:
-            errors["q"] = str(exc.message)
-        except PlaceNotFound:
-            errors["q"] = _("No place called “%(q)s” was found. Check the spelling, or try a "
-                            "larger town nearby.", q=values["q"].strip()[:80])
-        else:
+    status = 200
+    args = _query_args(values)
+    try:
+        check_encoding(request.query_string)
+        if values["q"].strip() or values["place"] or "q" in request.args:
+            found = find_providers(parse_provider_query(args), lang)
+    except ParamError as exc:
+        errors, status = _errors(exc.problems), 400
+    except PlaceQueryError as exc:
+        errors, status = {"q": str(exc.message)}, 400
+    except PlaceNotFound:
+        status = 404
+        errors["q"] = (
+            _("No place called “%(q)s” was found. Check the spelling, or try a larger town "
+              "nearby.", q=without_controls(values["q"]).strip()[:80])
+            if not args.get("place_id") else PAGE_WORDING["place"])
+    else:
+        if found is not None:
             _remember(values, found)
-    return render_template(
+    shown = {name: without_controls(value) for name, value in values.items()}
+    html = render_template(
         "providers/search.html",
-        values=values,
+        values=shown,
         errors=errors,
         error_title=bool(errors),
         found=found,
@@ -131,5 +172,6 @@ def search() -> str:
         alternative_args=alternative_args,
         vocab=vocab,
         lang=lang,
-        **_options(lang),
+        **_options(lang, shown),
     )
+    return html, status

@@ -22,10 +22,29 @@ def balkan_places() -> list[gazetteer.PlaceRecord]:
     return gazetteer.read_places(gazetteer.geonames_file(), COUNTRIES)
 
 
+FAR_AWAY = [
+    # Two real geonames rows from outside the Balkans (ids 2282241 and 4989153), the kind of
+    # place the ranking must not prefer: a tiny Roussé whose main name is the common Latin
+    # spelling of Ruse, and Clio, Michigan, which carries "Varna" among its other spellings.
+    gazetteer.PlaceRecord(2282241, "Roussé", None, "CI", "", 744, 7.82785, -5.69581,
+                          frozenset({"rousse"}), frozenset({"rousse"})),
+    gazetteer.PlaceRecord(4989153, "Clio", None, "US", "MI", 2536, 43.17753, -83.73413,
+                          frozenset({"clio", "klio", "varna"}), frozenset({"clio"})),
+]
+
+
 @pytest.fixture
 def places(app, balkan_places):
     with app.app_context():
         gazetteer.store(balkan_places, gazetteer.stamp_value(COUNTRIES))
+    return balkan_places
+
+
+@pytest.fixture
+def more_places(app, balkan_places):
+    """The Balkans and the FAR_AWAY places."""
+    with app.app_context():
+        gazetteer.store([*balkan_places, *FAR_AWAY], "test")
     return balkan_places
 
 

@@ -110,10 +110,88 @@ def test_bad_input_is_a_400_naming_the_parameter(client, path, params, name):
     assert body["detail"].startswith(f"{name}: ")
 
 
-def test_binary_query_string_is_a_400(client):
-    response = client.get("/api/v1/places?q=%FF%FE%00")
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("/api/v1/places?q=%FF%FE%00", "q"),
+        ("/api/v1/places?q=%FF", "q"),
+        ("/api/v1/places?q=%C3%28", "q"),
+        ("/api/v1/places?q=Sofia&limit=%FF", "limit"),
+        ("/api/v1/providers?near=%FF", "near"),
+        ("/api/v1/providers?near=%C3%28", "near"),
+        ("/api/v1/providers?near=Lev%E2%82ski", "near"),
+        ("/api/v1/providers?near=Sofia&condition=%FF", "condition"),
+        ("/api/v1/providers?near=Sofia&%FF=1", "%FF"),
+    ],
+)
+def test_text_that_is_not_utf8_is_a_400_naming_the_parameter(client, query, name):
+    """Werkzeug would hand these on as the literal text "%FF", which then finds "Ffestiniog"."""
+    response = client.get(query)
+    assert response.status_code == 400
+    assert response.mimetype == PROBLEM_JSON
+    body = response.get_json()
+    assert body["invalid_params"][0] == {"name": name,
+                                         "reason": "contains characters that are not text"}
+    assert body["detail"] == f"{name}: contains characters that are not text"
+
+
+def test_percent_encoded_utf8_is_fine(client):
+    response = client.get("/api/v1/providers?near=%D0%9B%D0%B5%D0%B2%D1%81%D0%BA%D0%B8")
+    assert response.status_code == 200
+    assert response.get_json()["near"]["place"]["id"] == 729636
+
+
+def test_places_near_coordinates_is_a_reverse_look_up(client):
+    for q in ("43.37,25.13", "43,37; 25,13"):
+        body = get(client, "/api/v1/places", q=q, limit=3).get_json()
+        assert body["near"] == {"lat": 43.37, "lon": 25.13}
+        assert body["places"][0]["id"] == 729636
+        distances = [p["distance_km"] for p in body["places"]]
+        assert len(distances) == 3 and distances == sorted(distances) and distances[0] < 2
+    named = get(client, "/api/v1/places", q="Levski").get_json()
+    assert named["near"] is None and "distance_km" not in named["places"][0]
+
+
+@pytest.mark.parametrize("q", ["91,0", "0,181", "nan,nan", "NaN, 25", "inf,0", "-inf, 0",
+                               "1e400, 0"])
+def test_places_refuses_impossible_coordinates(client, q):
+    response = get(client, "/api/v1/places", q=q)
     assert response.status_code == 400
     assert response.get_json()["invalid_params"][0]["name"] == "q"
+
+
+@pytest.mark.parametrize("lang", ["en", "bg"])
+def test_the_apps_own_labels_find_their_place(client, lang):
+    for q in ("Levski", "Sofia", "Novi Pazar", "Plovdiv"):
+        for place in get(client, "/api/v1/places", q=q, lang=lang, limit=3).get_json()["places"]:
+            body = get(client, "/api/v1/providers", near=place["label"], lang=lang).get_json()
+            assert body["near"]["place"]["id"] == place["id"], place["label"]
+
+
+@pytest.mark.parametrize(
+    ("near", "lang", "place_id"),
+    [("Sofia, Bulgaria", "en", 727011), ("Levski, Bulgaria", "en", 729636),
+     ("Plovdiv BG", "en", 728193), ("Levski, Pleven", "en", 729636),
+     ("Левски, България", "bg", 729636)],
+)
+def test_a_trailing_country_or_province_narrows_the_search(client, near, lang, place_id):
+    response = get(client, "/api/v1/providers", near=near, lang=lang)
+    assert response.status_code == 200, near
+    assert response.get_json()["near"]["place"]["id"] == place_id
+
+
+def test_answers_hold_exactly_the_documented_fields(client):
+    """What is sent is what the schemas (and so the OpenAPI document) say, nothing more."""
+    from screener.directory import schemas
+
+    search = get(client, "/api/v1/providers", near="Novi Pazar", lang="bg").get_json()
+    assert set(search) == set(schemas.ProviderSearchSchema().fields)
+    assert set(search["near"]) == set(schemas.OriginSchema().fields)
+    assert set(search["providers"][0]) == set(schemas.ProviderSchema().fields)
+    place_fields = set(schemas.PlaceSchema().fields) - {"distance_km"}
+    assert set(search["alternatives"][0]) == place_fields
+    problem = get(client, "/api/v1/providers", near="Sofia", radius_km="0").get_json()
+    assert set(problem) == {"type", "title", "status", "detail", "invalid_params"}
 
 
 @pytest.mark.parametrize("params", [{"near": "Qwxzqwxz"}, {"place_id": "2147483647"}])

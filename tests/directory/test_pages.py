@@ -46,9 +46,9 @@ class Page(HTMLParser):
             self._in_script = False
 
 
-def page(client, **params):
+def page(client, status=200, **params):
     response = client.get("/providers/", query_string=params)
-    assert response.status_code == 200
+    assert response.status_code == status
     return response.get_data(as_text=True)
 
 
@@ -71,13 +71,13 @@ def test_empty_form_is_accessible_and_script_free(client):
 
 def test_levski_in_bulgarian(client):
     html = page(client, q="Левски", lang="bg")
-    assert "Доставчици близо до Левски, Плевен, България" in html
-    assert "Няма доставчици в радиус 25 км от Левски; най-близките са в радиус 50 км." in html
+    assert "близо до Левски, Плевен, България</h2>" in html
+    assert "в радиус 25 км от Левски; най-близките са в радиус 50 км." in html
     assert 'class="sample-banner"' in html
     names = results(html)
     assert names and any("Pleven" in name for name in names)
     assert html.count("Последна проверка") == len(names)
-    assert html.count("Примерни данни: не е истински доставчик") == len(names)
+    assert html.count("Примерни данни: не е истинск") == len(names)
     assert re.search(r"<dt>Разстояние</dt><dd>4\d (km|км)</dd>", html)
     assert "Имахте предвид" not in html
     parsed = Page(html)
@@ -114,23 +114,55 @@ def test_language_filter(client):
 
 
 @pytest.mark.parametrize(
-    ("params", "field", "message"),
+    ("params", "field", "message", "status"),
     [
-        ({"q": ""}, "q", "Enter a town, city or coordinates"),
-        ({"q": "x" * 10_000}, "q", "must be 200 characters or fewer"),
-        ({"q": "\x00\x01"}, "q", "The place name contains characters that are not text"),
-        ({"q": "NaN, 25"}, "q", "Coordinates must be a latitude between -90 and 90"),
-        ({"q": "Qwxzqwxz"}, "q", "No place called “Qwxzqwxz” was found."),
-        ({"q": "Sofia", "radius_km": "-5"}, "radius_km", "Search within: must be between"),
-        ({"q": "Sofia", "condition": "flu"}, "condition", "Condition treated: is not one of"),
+        ({"q": ""}, "q", "Enter a town, city or coordinates", 400),
+        ({"q": "x" * 10_000}, "q",
+         "Town, city or coordinates: must be 200 characters or fewer", 400),
+        ({"q": "\x00\x01"}, "q", "The place name contains characters that are not text", 400),
+        ({"q": "NaN, 25"}, "q", "Coordinates must be a latitude between -90 and 90", 400),
+        ({"q": "Qwxzqwxz"}, "q", "No place called “Qwxzqwxz” was found.", 404),
+        ({"q": "Sofia", "radius_km": "-5"}, "radius_km",
+         "Search within: must be between 0.1 and 1,000", 400),
+        ({"q": "Sofia", "condition": "flu"}, "condition", "Condition treated: is not one of", 400),
+        ({"q": "Sofia", "accepting": "yes"}, "accepting",
+         "Accepting new patients: tick the box or leave it empty", 400),
+        ({"q": "Levski", "place": "abc", "place_q": "Levski"}, "q",
+         "The place picked earlier cannot be used. Type your town and search again.", 400),
+        ({"q": "Levski", "place": "2147483647", "place_q": "Levski"}, "q",
+         "The place picked earlier cannot be used. Type your town and search again.", 404),
     ],
 )
-def test_bad_input_gets_an_error_summary(client, params, field, message):
-    html = page(client, **params)
+def test_bad_input_gets_an_error_summary(client, params, field, message, status):
+    html = page(client, status, **params)
     assert "<title>Error: " in html
-    assert re.search(rf'<a href="#{field}">[^<]*{re.escape(message)}', html)
+    assert re.search(rf'<a href="#{field}">{re.escape(message)}', html), html[-3000:]
     assert f'id="{field}-error"' in html
     assert "dir-result" not in html
+    assert "must be a whole number" not in html and "true or false" not in html
+
+
+def test_bulgarian_messages_write_numbers_the_bulgarian_way(client):
+    html = page(client, 400, q="Sofia", radius_km="5000", lang="bg")
+    assert "между 0,1 и 1\xa0000" in html  # CLDR: decimal comma, no-break space groups
+    assert "0.1" not in html
+
+
+@pytest.mark.parametrize("raw", ["%FF", "%C3%28", "Lev%FFski"])
+def test_text_that_is_not_utf8_is_refused(client, raw):
+    response = client.get(f"/providers/?q={raw}")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert re.search(r'<a href="#q">Town, city or coordinates: contains characters that are '
+                     r"not text</a>", html)
+    assert "dir-result" not in html and "Providers near" not in html
+
+
+def test_echoed_values_lose_control_characters(client):
+    html = page(client, 400, q="Lev\x00ski\x07", condition="flu\x00")
+    assert "\x00" not in html and "\x07" not in html
+    assert 'value="Levski"' in html
+    assert "Condition treated: is not one of the listed values" in html
 
 
 def test_coordinates_search(client):
@@ -146,12 +178,13 @@ def test_alternatives_keep_filters_and_choose_the_place(client):
                      re.S)
     assert link.group(2).startswith("Нови Пазар") and link.group(2).endswith("Сърбия")
     chosen = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
-    assert f"Доставчици близо до {link.group(2)}" in chosen
+    assert link.group(1).endswith("#results")
+    assert f"близо до {link.group(2)}</h2>" in chosen
     assert '<option value="depression" selected>' in chosen
     # Editing the text box starts a new search instead of keeping the chosen place.
     edited = re.search(r'href="([^"]+)"', link.group(0)).group(1).replace("&amp;", "&")
     edited = re.sub(r"(?<=[?&])q=[^&]*", "q=Levski", edited)
-    assert "Доставчици близо до Левски" in client.get(edited).get_data(as_text=True)
+    assert "близо до Левски, Плевен" in client.get(edited).get_data(as_text=True)
 
 
 def screening_place(app):
@@ -179,3 +212,51 @@ def test_coordinates_are_remembered_coarsely(app, client):
 def test_nothing_is_remembered_without_a_screening(app, client):
     page(client, q="Levski")
     assert screening_place(app) is None
+
+
+def test_results_can_be_reached_straight_after_a_search(app, client):
+    from tests.directory.conftest import add_providers, provider_record
+
+    empty = page(client)
+    assert re.search(r'<form method="get" action="/providers/#results"', empty)
+    assert 'id="results"' not in empty
+    html = page(client, q="Sofia", radius_km="250")
+    heading = re.search(r'<h2 id="results" tabindex="-1">([^<]+)</h2>', html)
+    assert heading and heading.group(1) == "Providers near Sofia, Sofia-Capital, Bulgaria"
+    status = re.search(r'<div role="status" class="dir-status">(.*?)</div>', html, re.S).group(1)
+    assert f"{len(results(html))} providers found." in status
+    assert "Providers within 250 km of Sofia, nearest first." in status
+    with app.app_context():
+        add_providers(provider_record("only-japanese", 42.7, 23.3, languages=["ja"]))
+    one = page(client, q="Levski", language="ja")
+    assert len(results(one)) == 1 and "1 provider found." in one
+
+
+def test_language_filter_offers_the_languages_the_directory_has(app, client):
+    import json
+
+    from tests.directory.conftest import DEMO, add_providers, provider_record
+
+    def offered(html):
+        select = re.search(r'<select id="language".*?</select>', html, re.S).group(0)
+        return re.findall(r'<option value="([a-z]{2})"[^>]*>([^<]+)</option>', select)
+
+    english = dict(offered(page(client)))
+    demo = json.loads(DEMO.read_text(encoding="utf-8"))
+    assert set(english) == {code for record in demo for code in record["languages"]}
+    assert "it" not in english, "no demo provider speaks Italian"
+    assert english["el"] == "Greek" and english["mk"] == "Macedonian"
+    with app.app_context():
+        add_providers(provider_record("tokyo-1", 42.7, 23.3, languages=["ja", "bg"]))
+    bulgarian = offered(page(client, lang="bg"))
+    assert ("ja", "японски") in bulgarian and ("bg", "български") in bulgarian
+    names = [name for _, name in bulgarian]
+    assert names == sorted(names, key=str.casefold)
+    # A valid language from the address stays selected even when nobody speaks it.
+    assert '<option value="it" selected>' in page(client, q="Sofia", language="it")
+
+
+def test_bulgarian_pages_say_tms_centre_not_supplier(client):
+    """"доставчик" reads as a supplier or vendor; the pages speak of TMS centres."""
+    html = page(client, q="Левски", lang="bg") + page(client, 404, q="Qwxzqwxz", lang="bg")
+    assert "оставчи" not in html

@@ -105,3 +105,79 @@ def test_resolve_offers_alternatives(app, places):
 def test_resolve_unknown_place(app, places):
     with app.app_context(), pytest.raises(PlaceNotFound):
         resolve("Qwxzqwxz", "en")
+
+
+@pytest.mark.parametrize("lang", ["en", "bg"])
+def test_a_large_place_by_another_spelling_beats_a_tiny_main_name(app, more_places, lang):
+    """"Rousse" is how Ruse (BG, 121,000) is often written; Roussé (CI, 744) is its main name."""
+    with app.app_context():
+        found = search_places("Rousse", lang)
+        assert [(p.name, p.country) for p in found[:2]] == [("Ruse", "BG"), ("Roussé", "CI")]
+        origin = resolve("Rousse", lang)
+        assert origin.place.name == "Ruse"
+        assert [p.name for p in origin.alternatives] == ["Roussé"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Sofia, Bulgaria", "en", "Sofia, Sofia-Capital, Bulgaria"),
+        ("Levski, Bulgaria", "en", "Levski, Pleven, Bulgaria"),
+        ("Plovdiv BG", "en", "Plovdiv, Bulgaria"),
+        ("plovdiv bg", "en", "Plovdiv, Bulgaria"),
+        ("Levski, Pleven", "en", "Levski, Pleven, Bulgaria"),
+        ("Левски, България", "bg", "Левски, Плевен, България"),
+        ("Левски, Плевен", "bg", "Левски, Плевен, България"),
+        ("Levski, Pleven, Bulgaria", "en", "Levski, Pleven, Bulgaria"),
+        ("Novi Pazar, Serbia", "bg", "Нови Пазар, Central Serbia, Сърбия"),
+        ("Novi Pazar RS", "bg", "Нови Пазар, Central Serbia, Сърбия"),
+        ("Нови Пазар, Шумен", "en", "Novi Pazar, Shumen, Bulgaria"),
+        ("Roman, Romania", "bg", "Роман, Neamț County, Румъния"),
+    ],
+)
+def test_labels_and_trailing_countries_or_provinces_narrow_the_match(
+        app, places, text, lang, expected):
+    with app.app_context():
+        origin = resolve(text, lang)
+        assert display.place_label(origin.place, lang) == expected
+        assert all(p.country == origin.place.country for p in origin.alternatives)
+
+
+@pytest.mark.parametrize("lang", ["en", "bg"])
+def test_every_label_the_app_shows_finds_its_place_again(app, places, lang):
+    with app.app_context():
+        for text in ("Levski", "Sofia", "Plovdiv", "Novi Pazar", "Roman", "Pleven", "Ruse"):
+            for place in search_places(text, lang, limit=5):
+                label = display.place_label(place, lang)
+                assert resolve(label, lang).place.id == place.id, label
+
+
+@pytest.mark.parametrize("text", ["Sofia, Atlantis", "Levski, Serbia", "Plovdiv, Varna"])
+def test_a_qualifier_that_fits_no_place_finds_nothing(app, places, text):
+    with app.app_context(), pytest.raises(PlaceNotFound):
+        resolve(text, "en")
+
+
+def test_alternatives_share_the_name_as_well_as_the_choice(app, more_places):
+    with app.app_context():
+        varna = resolve("Varna", "en")
+        assert varna.place.country == "BG"
+        assert varna.alternatives and all(p.name == "Varna" for p in varna.alternatives)
+        assert "Clio" not in {p.name for p in search_places("Varna", "en")[:1]}
+        levsky = resolve("Levsky", "en")
+        assert levsky.place.id == LEVSKI_ID
+        assert all(p.name == "Levski" for p in levsky.alternatives)
+
+
+def test_reverse_look_up_lists_the_nearest_places(app, places):
+    from screener.directory.places import nearest_places
+
+    with app.app_context():
+        near = nearest_places(Point(43.37, 25.13), 5)
+        assert near[0][0].id == LEVSKI_ID and near[0][1] < 2
+        assert [km for _, km in near] == sorted(km for _, km in near)
+        assert len(near) == 5
+        # Out at sea, with nothing within 500 km: still the nearest, from the whole table.
+        far = nearest_places(Point(35.0, 18.0), 3)
+        assert len(far) == 3 and all(km > 500 for _, km in far)
+        assert [km for _, km in far] == sorted(km for _, km in far)
