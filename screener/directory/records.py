@@ -16,9 +16,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from ..security import is_frame_origin
 from . import vocab
 from .geo import lat_band
 from .models import Provider
@@ -97,7 +99,7 @@ def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
 
 
 def _loopback(host: str) -> bool:
-    """localhost, 127.0.0.0/8 or ::1: a development machine's own addresses."""
+    """localhost or 127.0.0.0/8: a development machine's own addresses."""
     if host == "localhost":
         return True
     try:
@@ -106,17 +108,59 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def _origin_problem(origin: str, allow_localhost: bool) -> str | None:
-    parts = urlsplit(origin)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        return f"{origin!r} is not an origin such as https://clinic.example"
-    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
-        return f"{origin!r} must be an origin only: scheme, host and port, no path"
-    if parts.scheme == "http":
-        if allow_localhost and _loopback(parts.hostname):
+def _development() -> bool:
+    return has_app_context() and current_app.config.get("SCREENER_ENV") == "development"
+
+
+def loopback_origins_allowed(allow_localhost: bool = False) -> bool:
+    """http://localhost and http://127.0.0.1 (any port) are for trying the snippet on a
+    development machine: allowed when the caller says so or the app runs in development."""
+    return allow_localhost or _development()
+
+
+_ORIGIN_EXAMPLE = "an origin such as https://clinic.example"
+_NOT_IN_ORIGIN = frozenset("*;,'\"`<>\\")
+
+
+def embed_origin_problem(origin: str, allow_localhost: bool = False) -> str | None:
+    """Why `origin` cannot go into a frame-ancestors list, or None. Only scheme://host[:port]
+    (lower case once normalised) passes: no path, query, userinfo, wildcard, whitespace, `;`,
+    `,` or quotes, since each would widen framing or break the header."""
+    shown = repr(origin)
+    if any(ch in _NOT_IN_ORIGIN for ch in origin):
+        return f"{shown} must be one exact origin (no *, ;, comma or quotes)"
+    if any(ch.isspace() or not ch.isprintable() for ch in origin):
+        return f"{shown} must not contain spaces or line breaks"
+    try:
+        parts = urlsplit(origin)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return f"{shown} is not {_ORIGIN_EXAMPLE}"
+    if parts.scheme.lower() not in ("https", "http") or not parts.hostname:
+        return f"{shown} is not {_ORIGIN_EXAMPLE}"
+    if parts.path or parts.query or parts.fragment or "@" in parts.netloc or origin.endswith(
+        ("?", "#")
+    ):
+        return f"{shown} must be an origin only: scheme, host and port, no path"
+    if not is_frame_origin(origin.lower()):
+        return f"{shown} is not {_ORIGIN_EXAMPLE} (letters, digits, dots and hyphens only)"
+    if parts.scheme.lower() == "http":
+        if loopback_origins_allowed(allow_localhost) and _loopback(parts.hostname):
             return None
-        return f"{origin!r} must use https (http://localhost only in development)"
+        return f"{shown} must use https (http://localhost only in development)"
     return None
+
+
+def usable_embed_origins(stored: object) -> tuple[str, ...]:
+    """The stored origins that would pass import today; a bad database row never reaches a
+    header or a page."""
+    if not isinstance(stored, list | tuple):
+        return ()
+    return tuple(
+        origin for origin in stored
+        if isinstance(origin, str) and origin == origin.lower()
+        and embed_origin_problem(origin) is None
+    )
 
 
 def _extra_checks(record: Mapping[str, Any], allow_localhost: bool) -> Iterator[tuple[str, str]]:
@@ -139,9 +183,21 @@ def _extra_checks(record: Mapping[str, Any], allow_localhost: bool) -> Iterator[
         parts = urlsplit(website)
         if parts.scheme not in ("http", "https") or "." not in (parts.hostname or ""):
             yield "website", f"{website!r} is not an http:// or https:// address"
-    for origin in record.get("embed_origins") or []:
-        if isinstance(origin, str) and (problem := _origin_problem(origin, allow_localhost)):
+    yield from _embed_origin_checks(record.get("embed_origins"), allow_localhost)
+
+
+def _embed_origin_checks(origins: Any, allow_localhost: bool) -> Iterator[tuple[str, str]]:
+    if not isinstance(origins, list):
+        return
+    seen: set[str] = set()
+    for origin in origins:
+        if not isinstance(origin, str):
+            continue
+        if problem := embed_origin_problem(origin, allow_localhost):
             yield "embed_origins", problem
+        elif origin.lower() in seen:
+            yield "embed_origins", f"{origin!r} is listed twice"
+        seen.add(origin.lower())
 
 
 def problems(record: Mapping[str, Any], allow_localhost: bool = False) -> list[tuple[str, str]]:
@@ -157,6 +213,9 @@ def normalised(record: Mapping[str, Any]) -> dict[str, Any]:
     complete = {name: record.get(name, DEFAULTS.get(name)) for name in fields()}
     for name in LIST_FIELDS:
         complete[name] = list(complete[name] or [])
+    complete["embed_origins"] = [
+        o.lower() if isinstance(o, str) else o for o in complete["embed_origins"]
+    ]
     return complete
 
 

@@ -191,8 +191,6 @@ def test_one_bad_cell_rejects_the_file(tmp_path, existing, field, value, message
     [
         (["http://clinic.example"], False, "'http://clinic.example' must use https "
                                            "(http://localhost only in development)"),
-        (["http://localhost:8000"], False, "'http://localhost:8000' must use https "
-                                           "(http://localhost only in development)"),
         (["https://clinic.example/embed"], False, "'https://clinic.example/embed' must be an "
                                                   "origin only: scheme, host and port, no path"),
         (["clinic.example"], False, "'clinic.example' is not an origin such as "
@@ -211,6 +209,89 @@ def test_localhost_origin_only_in_development(tmp_path):
     path = write_json(tmp_path / "p.json", [provider_record("o", 42, 23, embed_origins=origins)])
     import_file(path, allow_localhost=True)
     assert snapshot()[0]["embed_origins"] == origins
+
+
+NOT_ONE_ORIGIN = "must be one exact origin (no *, ;, comma or quotes)"
+NOT_AN_ORIGIN = "is not an origin such as https://clinic.example"
+
+
+@pytest.mark.parametrize(
+    ("origin", "message"),
+    [
+        ("https://a.example *", NOT_ONE_ORIGIN),
+        ("https://*", NOT_ONE_ORIGIN),
+        ("*", NOT_ONE_ORIGIN),
+        ("https://*.a.example", NOT_ONE_ORIGIN),
+        ("https://a.example; sandbox", NOT_ONE_ORIGIN),
+        ("https://a.example,https://b.example", NOT_ONE_ORIGIN),
+        ("'self'", NOT_ONE_ORIGIN),
+        ('"https://a.example"', NOT_ONE_ORIGIN),
+        ("https://a.example\n", "must not contain spaces or line breaks"),
+        ("https://a.example\r\nX-Evil: 1", "must not contain spaces or line breaks"),
+        (" https://a.example", "must not contain spaces or line breaks"),
+        ("https://a.example/", "must be an origin only: scheme, host and port, no path"),
+        ("https://a.example?x=1", "must be an origin only: scheme, host and port, no path"),
+        ("https://a.example#top", "must be an origin only: scheme, host and port, no path"),
+        ("https://user@a.example", "must be an origin only: scheme, host and port, no path"),
+        ("https:", NOT_AN_ORIGIN),
+        ("ftp://a.example", NOT_AN_ORIGIN),
+        ("https://a.example:99999", NOT_AN_ORIGIN),
+        ("https://[::1", NOT_AN_ORIGIN),
+        ("https://a_b.example", f"{NOT_AN_ORIGIN} (letters, digits, dots and hyphens only)"),
+        ("https://bücher.example", f"{NOT_AN_ORIGIN} (letters, digits, dots and hyphens only)"),
+        ("https://a.example:", f"{NOT_AN_ORIGIN} (letters, digits, dots and hyphens only)"),
+    ],
+)
+def test_embed_origins_are_exactly_scheme_host_and_port(tmp_path, existing, origin, message):
+    """Anything else would widen frame-ancestors, inject a CSP directive or break the header."""
+    path = write_json(tmp_path / "p.json", [provider_record("o", 42, 23, embed_origins=[origin])])
+    line = line_of(path, '"embed_origins"')
+    assert rejected(path) == [f"{path}:{line}: embed_origins: {origin!r} {message}"]
+
+
+def test_embed_origins_are_stored_in_lower_case(tmp_path):
+    origins = ["HTTPS://Clinic.Example:8443", "https://b.example"]
+    path = write_json(tmp_path / "p.json", [provider_record("o", 42, 23, embed_origins=origins)])
+    import_file(path)
+    assert snapshot()[0]["embed_origins"] == ["https://clinic.example:8443", "https://b.example"]
+    assert import_file(path).unchanged == ["o"]
+    twice = write_json(tmp_path / "t.json", [provider_record(
+        "o", 42, 23, embed_origins=["https://b.example", "https://B.example"])])
+    line = line_of(twice, '"embed_origins"')
+    assert rejected(twice) == [
+        f"{twice}:{line}: embed_origins: 'https://B.example' is listed twice"]
+
+
+def test_embed_origins_in_csv_are_checked_one_by_one(tmp_path, existing):
+    row = {**provider_record("c", 42, 23), "embed_origins": "https://a.example; sandbox"}
+    path = write_csv(tmp_path / "p.csv", [row])
+    assert rejected(path) == [f"{path}:2: embed_origins: 'sandbox' {NOT_AN_ORIGIN}"]
+
+
+@pytest.mark.parametrize("origin", ["http://localhost:8000", "http://127.0.0.1:8000",
+                                    "http://localhost"])
+def test_production_import_refuses_http_origins(app, tmp_path, existing, monkeypatch, origin):
+    monkeypatch.setitem(app.config, "SCREENER_ENV", "production")
+    path = write_json(tmp_path / "p.json", [provider_record("o", 42, 23, embed_origins=[origin])])
+    line = line_of(path, '"embed_origins"')
+    assert rejected(path) == [f"{path}:{line}: embed_origins: {origin!r} must use https "
+                              "(http://localhost only in development)"]
+
+
+def test_development_import_takes_loopback_origins_production_refuses_the_demo(
+        app, tmp_path, monkeypatch):
+    path = write_json(tmp_path / "p.json", [provider_record(
+        "o", 42, 23, embed_origins=["http://localhost:8000", "http://127.0.0.1:8000"])])
+    import_file(path)  # SCREENER_ENV=development, as with `make run`
+    assert snapshot()[0]["embed_origins"] == ["http://localhost:8000", "http://127.0.0.1:8000"]
+    monkeypatch.setitem(app.config, "SCREENER_ENV", "production")
+    demo = json.loads(DEMO.read_text(encoding="utf-8"))
+    with_loopback = [row["slug"] for row in demo if any(
+        o.startswith("http://") for o in row.get("embed_origins", []))]
+    assert 2 <= len(with_loopback) <= 3
+    errors = rejected(DEMO)
+    assert errors and all("embed_origins: 'http://" in e and "must use https" in e
+                          for e in errors), errors
 
 
 def test_json_errors_point_at_the_field_line(tmp_path, existing):
