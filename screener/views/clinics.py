@@ -1,7 +1,13 @@
 """Clinics: the deep link `/c/<slug>`, the staff share page with QR codes and the embed snippet,
-and the framed entry that starts a cookieless screening inside a clinic's own page."""
+and the framed entry that starts a cookieless screening inside a clinic's own page.
+
+Only the framed entry (`/c/<slug>/embed…`) and the framed path (`/c/<slug>/f/<id>/…`) may be
+framed, and only by the clinic's origins; the deep link, share page and poster show the site's
+header and rely on a cookie, so they keep frame-ancestors 'none'."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -18,9 +24,18 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import current, storage, wizard
-from ..clinics import Clinic, get_clinic, qr_png, qr_svg
+from ..clinics import Clinic, embed_snippet, get_clinic, local_try_origin, qr_png, qr_svg
 from ..extensions import limiter
-from ..frame import BaseForm, Frame, current_frame
+from ..frame import (
+    BaseForm,
+    Frame,
+    cross_site_post,
+    current_frame,
+    notice,
+    opened_as_page,
+    template_context,
+)
+from ..i18n import language, supported
 
 bp = Blueprint("clinics", __name__, url_prefix="/c/<slug>")
 
@@ -37,7 +52,8 @@ def _clinic(endpoint: str | None, values: dict | None) -> None:
         g.unknown_clinic = slug
         return
     g.clinic = clinic
-    g.frame_ancestors = clinic.embed_origins or None
+    if current_frame() is not None:  # the framed entry only (see frame.ENTRY_ENDPOINTS)
+        g.frame_ancestors = clinic.embed_origins or None
 
 
 @bp.url_defaults
@@ -48,9 +64,24 @@ def _slug(endpoint: str, values: dict) -> None:
 
 
 @bp.before_request
-def _known() -> tuple[str, int] | None:
+def _known() -> tuple[str, int] | BaseResponse | None:
     if g.get("clinic") is None:
         return render_template("clinics/not_found.html"), 404
+    if current_frame() is not None:
+        return refuse_unframed(g.clinic)
+    return None
+
+
+def refuse_unframed(clinic: Clinic) -> BaseResponse | None:
+    """Framed URLs answer only framed requests from our own frame: a POST another site sent is
+    refused (login CSRF with a fetched entry token), and a framed URL opened as a page of its
+    own goes to the clinic's start page, without the screening's id."""
+    if cross_site_post():
+        abort(403)
+    if opened_as_page():
+        asked = request.args.get("lang")
+        lang = asked if asked in supported() else clinic.language
+        return redirect(url_for("clinics.start", slug=clinic.slug, lang=lang), 303)
     return None
 
 
@@ -58,12 +89,32 @@ def _clinic_now() -> Clinic:
     return g.clinic
 
 
+_warned_no_base = [False]
+
+
 def public_url(endpoint: str, **values) -> str:
-    """An absolute URL for links, QR codes and snippets; PUBLIC_BASE_URL wins behind a proxy."""
+    """An absolute URL for links, QR codes and snippets; PUBLIC_BASE_URL wins behind a proxy.
+    Without it the request's Host header names the site, so such pages are never cached (see
+    `_cache_for`) and production logs a warning once."""
     base = current_app.config.get("PUBLIC_BASE_URL")
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
+    if current_app.config.get("SCREENER_ENV") == "production" and not _warned_no_base[0]:
+        _warned_no_base[0] = True
+        current_app.logger.warning(
+            "PUBLIC_BASE_URL is not set: clinic links and QR codes use the request's Host header"
+        )
     return url_for(endpoint, _external=True, **values)
+
+
+def _cache_for(response: Response) -> Response:
+    """QR codes may be cached only when their link does not come from the Host header: a
+    spoofed Host must never be stored by a shared cache and served to others."""
+    if current_app.config.get("PUBLIC_BASE_URL"):
+        response.headers["Cache-Control"] = "public, max-age=3600"
+    else:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("")
@@ -95,8 +146,8 @@ def begin() -> BaseResponse:
 
 @bp.get("/embed")
 def embed() -> str:
-    """The framed start page; what the clinic's <iframe> points at."""
-    g.frame = Frame(_clinic_now().slug, None)
+    """The framed start page; what the clinic's <iframe> points at. Its two forms post with the
+    page's `?lang=` (frame.push_frame), since no cookie carries the language in a frame."""
     q = current.questionnaire_for(None)
     return render_template(
         "screening/start.html",
@@ -107,16 +158,16 @@ def embed() -> str:
         steps=len(q.sections),
         begin_url=url_for("clinics.embed_begin"),
         resume_url=url_for("clinics.embed_resume"),
-        notice=request.args.get("m"),
     )
 
 
 @bp.post("/embed/start")
+@limiter.limit("30 per minute;300 per hour")
 def embed_begin() -> BaseResponse:
+    """A new screening for this clinic, in the entry page's language."""
     clinic = _clinic_now()
-    g.frame = Frame(clinic.slug, None)
     if not PlainForm().validate():
-        return redirect(url_for("clinics.embed", m="expired"))
+        return redirect(url_for("clinics.embed", **notice("expired")), 303)
     created = storage.create(
         current.registry().current.version,
         g.get("lang", "en"),
@@ -126,45 +177,70 @@ def embed_begin() -> BaseResponse:
     )
     q = current.registry().current
     g.frame = Frame(clinic.slug, created.screening.id)
-    return redirect(url_for("framed.step", section_id=q.sections[0].id))
+    return redirect(url_for("framed.step", section_id=q.sections[0].id), 303)
 
 
 @bp.post("/embed/resume")
 @limiter.limit("10 per minute;60 per hour")
 def embed_resume() -> BaseResponse | tuple[str, int]:
+    """Only this clinic's screenings resume in its frame: a code from elsewhere is refused
+    (moving it would hand another clinic's screening to this one)."""
     clinic = _clinic_now()
-    g.frame = Frame(clinic.slug, None)
     form = PlainForm()
     code = request.form.get("code", "")[:64]
-    record = None
-    if form.validate() and storage.normalise_resume_code(code):
-        record = storage.find_by_resume_code(code, current_app.config["SECRET_KEY"])
+    if not form.validate():
+        return _resume_error(_("We could not confirm that this came from you. "
+                               "Please enter the code again."))
+    if not storage.normalise_resume_code(code):
+        return _resume_error(_("Enter your resume code"))
+    record = storage.find_by_resume_code(code, current_app.config["SECRET_KEY"])
     if record is None:
-        error = _("We could not find answers for that code. Check it and try again.")
-        return render_template("screening/resume.html", form=form, error=error, error_title=True,
-                               resume_url=url_for("clinics.embed_resume")), 400
+        return _resume_error(_("We could not find answers for that code. Check it and try again."))
     if record.clinic_slug != clinic.slug:
-        storage.update(record, clinic_slug=clinic.slug)
+        return _resume_error(
+            _("This code is for answers started somewhere else, not on this clinic's page. "
+              "You can continue them in the general screener."),
+            elsewhere=url_for("screening.resume", lang=g.lang),
+        )
+    if record.language != g.lang:  # the entry page's language, as on Start
+        storage.update(record, language=g.lang)
     q = current.questionnaire_for(record)
     g.frame = Frame(clinic.slug, record.id)
     step = wizard.first_unfinished(q, record.answers)
     if step == wizard.CHECK:
-        return redirect(url_for("framed.check"))
-    return redirect(url_for("framed.step", section_id=step))
+        return redirect(url_for("framed.check"), 303)
+    return redirect(url_for("framed.step", section_id=step), 303)
+
+
+def _resume_error(error: str, elsewhere: str | None = None) -> tuple[str, int]:
+    return render_template(
+        "clinics/embed_resume.html", form=PlainForm(), error=error, elsewhere=elsewhere,
+        error_title=True, code=request.form.get("code", "")[:64],
+    ), 400
 
 
 @bp.get("/share")
 def share() -> str:
-    """For the clinic's staff: the link, QR codes, a poster and the embed snippet."""
+    """For the clinic's staff: the link, QR codes, a poster and the embed snippet (in the
+    clinic's language: the frame opens in it and its title says it)."""
     clinic = _clinic_now()
-    link = public_url("clinics.start")
+    with language(clinic.language):
+        title = _("TMS safety screening") + " – " + clinic.name
+    try_origin = local_try_origin(clinic)
+    try_port = urlsplit(try_origin).port or 80 if try_origin else None
     return render_template(
         "clinics/share.html",
         clinic=clinic,
-        link=link,
+        link=public_url("clinics.start"),
         link_bg=public_url("clinics.start", lang="bg"),
-        embed_src=public_url("clinics.embed", lang=clinic.language),
-        script_src=public_url("static", filename="embed.js"),
+        snippet=embed_snippet(
+            public_url("clinics.embed", lang=clinic.language),
+            public_url("static", filename="embed.js"),
+            title,
+        ),
+        try_origin=try_origin,
+        try_command=f"python3 -m http.server {try_port}" if try_origin else None,
+        try_url=f"{try_origin}/clinic-test.html" if try_origin else None,
     )
 
 
@@ -175,32 +251,30 @@ def poster() -> str:
                            link=public_url("clinics.start"))
 
 
+def _qr_target() -> str:
+    lang = request.args.get("lang")
+    return public_url("clinics.start", **({"lang": lang} if lang in ("en", "bg") else {}))
+
+
 @bp.get("/qr.svg")
 def qr_code_svg() -> Response:
-    lang = request.args.get("lang")
-    target = public_url("clinics.start", **({"lang": lang} if lang in ("en", "bg") else {}))
-    return Response(qr_svg(target), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "public, max-age=3600"})
+    return _cache_for(Response(qr_svg(_qr_target()), mimetype="image/svg+xml"))
 
 
 @bp.get("/qr.png")
 def qr_code_png() -> Response:
-    lang = request.args.get("lang")
-    target = public_url("clinics.start", **({"lang": lang} if lang in ("en", "bg") else {}))
-    response = Response(qr_png(target), mimetype="image/png")
+    response = Response(qr_png(_qr_target()), mimetype="image/png")
     if request.args.get("download"):
         name = f"qr-{_clinic_now().slug}.png"
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    return _cache_for(response)
 
 
 def init_framed(app) -> None:
-    """Frame requests: find the clinic, allow only its origins to frame, check the screening
-    belongs to it."""
+    """Frame requests: find the clinic, allow only its origins to frame, refuse what a frame
+    must not answer; and messages after a redirect that need no cookie (frame.notice)."""
 
-    @app.before_request
-    def _framed_clinic():
+    def _framed_clinic() -> BaseResponse | None:
         frame = current_frame()
         if frame is None or not frame.token:
             return None
@@ -209,4 +283,8 @@ def init_framed(app) -> None:
             abort(404)
         g.clinic = clinic
         g.frame_ancestors = clinic.embed_origins or None
-        return None
+        return refuse_unframed(clinic)
+
+    # First of all, before the language choice, which may write to the screening.
+    app.before_request_funcs.setdefault(None, []).insert(0, _framed_clinic)
+    app.context_processor(template_context)
