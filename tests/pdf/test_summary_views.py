@@ -97,7 +97,9 @@ def test_english_copy_has_the_three_flags_on_page_one_before_the_answers(scenari
     assert contraindication < positions[0] < caution < positions[1]
     assert "Pacemaker" in first and "In the last 12 months" in first
     assert all(line in first for line in MEDICINE_LINES)
-    assert "bupropion (bupropion; relative)" in first
+    # the matched drugs are named in the flag's reason (the wording itself is the engine's)
+    reason = first[first.index("Why it matters: Medicine"):]
+    assert "bupropion (" in reason and "sertraline (" in reason
     # follow-ups are named for the clinician, not by the instruction the patient read
     assert "Heart device Pacemaker" in first and "Medicines and doses Bupropion" in first
     assert "Choose all that apply" not in first and "Please list them" not in first
