@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     g,
     redirect,
     render_template,
@@ -23,7 +22,7 @@ from .. import current, storage, summary, wizard
 from ..clinics import get_clinic
 from ..crisis import crisis_lines
 from ..extensions import limiter
-from ..frame import BaseForm, current_frame, link
+from ..frame import BaseForm, current_frame, entry_link, link, notice
 from ..questionnaire.forms import build_form_class, field_name, initial_data, posted_answers
 from ..rules import evaluate
 from ..templating import retention_hours
@@ -73,17 +72,7 @@ def _error_messages(q, errors) -> dict[str, str]:
 
 
 def _gone() -> Response:
-    frame = current_frame()
-    if frame is not None:
-        return redirect(url_for("clinics.embed", slug=frame.slug, m="gone"))
-    flash(
-        _(
-            "Your answers are no longer stored: they were deleted or have expired. "
-            "You can start again."
-        ),
-        "info",
-    )
-    return redirect(link("screening.start"))
+    return redirect(entry_link(**notice("gone")))
 
 
 @bp.get("/")
@@ -91,7 +80,7 @@ def start() -> Response | str:
     record = current.screening()
     frame = current_frame()
     if frame is not None and record is None:  # a deleted or expired framed screening
-        return redirect(url_for("clinics.embed", slug=frame.slug, m="gone"))
+        return _gone()
     q = current.questionnaire_for(record)
     return render_template(
         "screening/start.html",
@@ -111,8 +100,7 @@ def begin() -> Response:
         return redirect(url_for("clinics.embed", slug=frame.slug))
     form = PlainForm()
     if not form.validate():
-        flash(_("We could not confirm that this came from you. Please press Start again."), "error")
-        return redirect(link("screening.start"))
+        return redirect(link("screening.start", **notice("expired")))
     previous = current.screening()
     if previous is not None:  # "Start again" means the old answers go, not linger
         storage.delete(previous)
@@ -247,11 +235,9 @@ def check() -> Response | str:
     missing = wizard.first_unfinished(q, record.answers)
     if request.method == "POST":
         if not form.validate():
-            flash(_("We could not confirm that this came from you. Please confirm again."), "error")
-            return redirect(link("screening.check"))
+            return redirect(link("screening.check", **notice("confirm-again")))
         if missing != wizard.CHECK:
-            flash(_("Some questions still need an answer."), "error")
-            return redirect(link("screening.step", section_id=missing))
+            return redirect(link("screening.step", section_id=missing, **notice("missing")))
         storage.update(record, completed_at=storage.utcnow())
         return redirect(link("screening.results"))
     return render_template(
@@ -372,11 +358,7 @@ def resume() -> Response | str:
 def delete() -> Response:
     form = PlainForm()
     if not form.validate():
-        flash(
-            _("We could not confirm that this came from you. Press the delete button again."),
-            "error",
-        )
-        return redirect(link("screening.start"))
+        return redirect(link("screening.start", **notice("delete-again")))
     record = current.screening()
     if record is not None:
         storage.delete(record)

@@ -469,3 +469,14 @@ def test_framed_starts_are_rate_limited(tmp_path):
     assert codes[:30] == [303] * 30
     assert codes[30] == 429
     assert _count(app) == 30
+
+
+def test_confirming_a_framed_screening_with_gaps_says_so_without_a_cookie(app, clinic):
+    client = _in_frame(app)
+    base = _framed_start(client, clinic, lang="en")
+    check = client.get(f"{base}/check")
+    confirmed = client.post(f"{base}/check", data={"csrf_token": csrf(check.get_data(True))})
+    assert confirmed.headers["Location"] == f"{base}/questions/about_you?m=missing"
+    assert "Set-Cookie" not in confirmed.headers
+    page = client.get(confirmed.headers["Location"]).get_data(as_text=True)
+    assert "Some questions still need an answer." in page
