@@ -185,9 +185,15 @@ FOLLOW_UP_ROWS = [
     ("seizure old on meds", {"seizure_history": ["yes"], "seizure_history.last":
                              ["over_12_months"], "seizure_history.medication": ["yes"]},
      "caution", {("seizure_history", "caution")}),
+    # not sure when, or whether medicine is taken: "patient unsure: clarify" (it could be a
+    # contraindication), capped at caution like every "not sure"
     ("seizure when unsure", {"seizure_history": ["yes"], "seizure_history.last": ["unsure"],
                              "seizure_history.medication": ["yes"]},
-     "caution", {("seizure_history", "caution")}),
+     "caution", {("seizure_history", "caution"), ("seizure_history.last", "caution")}),
+    ("seizure medicine unsure", {"seizure_history": ["yes"],
+                                 "seizure_history.last": ["within_12_months"],
+                                 "seizure_history.medication": ["unsure"]},
+     "caution", {("seizure_history", "caution"), ("seizure_history.medication", "caution")}),
     ("seizure no detail", {"seizure_history": ["yes"]},
      "caution", {("seizure_history", "caution")}),
     ("syncope details", {"syncope": ["yes"], "syncope.details": ["when I see blood"]},
