@@ -82,6 +82,25 @@ _Yaml12Loader.add_implicit_resolver(
 )
 
 
+def _unique_mapping(loader: _Yaml12Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    """A key written twice is an error, not "the last one wins": in a clinical file the
+    silent winner could be `level: note` over `level: contraindication`."""
+    loader.flatten_mapping(node)
+    seen: set[Any] = set()
+    for key_node, _value in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, str | int | float | bool) and key in seen:
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping", node.start_mark,
+                f"the key {key!r} is written twice", key_node.start_mark,
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Yaml12Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
 def read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
         return yaml.load(handle, Loader=_Yaml12Loader)  # noqa: S506 - a (C)SafeLoader subclass
@@ -323,8 +342,15 @@ def _check(file: str, q: Questionnaire) -> Iterator[Problem]:
     section_ids = [s.id for s in q.sections]
     for dup in {s for s in section_ids if section_ids.count(s) > 1}:
         yield Problem(file, f"section '{dup}'", "duplicate section id")
+    for clash in sorted(set(section_ids) & set(q.items)):
+        # Responses nest answers in section groups: the two would be mistaken for each other.
+        yield Problem(file, f"item '{clash}'", "a section has the same id as this item")
     for item in q.walk():
         where = f"item '{item.link_id}'"
+        codes = [o.code for o in item.options]
+        for dup in sorted({c for c in codes if codes.count(c) > 1}):
+            yield Problem(file, where, f"answer code '{dup}' is listed twice")
+        yield from _check_behavior(file, where, item)
         if item.type == "choice" and not item.options:
             yield Problem(file, where, "a choice item needs options")
         if item.type == "text" and item.options:
@@ -363,6 +389,27 @@ def _check(file: str, q: Questionnaire) -> Iterator[Problem]:
                     yield Problem(file, where, f"a flag points at unknown item '{cond.question}'")
                 else:
                     yield from _check_codes(file, where, target, cond)
+
+
+def _check_behavior(file: str, where: str, item: Item) -> Iterator[Problem]:
+    """FHIR enableWhen has no brackets: "any of these codes" is written as several `=`
+    conditions joined by `any`, "none of them" as several `!=` joined by `all`. Mixed with
+    other conditions under the other behaviour, the exported Questionnaire would mean something
+    else than the engine does."""
+    if len(item.enable_when) < 2:
+        return
+    for cond in item.enable_when:
+        if not (isinstance(cond.answer, tuple) and len(cond.answer) > 1):
+            continue
+        needs = "any" if cond.operator == "=" else "all" if cond.operator == "!=" else None
+        if needs is None:
+            yield Problem(file, where, f"operator '{cond.operator}' cannot take several answers")
+        elif item.enable_behavior != needs:
+            yield Problem(
+                file, where,
+                f"several answers with '{cond.operator}' need enableBehavior '{needs}' "
+                "(FHIR cannot express it otherwise)",
+            )
 
 
 def _check_sources(

@@ -98,8 +98,31 @@ def _flag_source(data):
     find_item(data, "bipolar")["flags"][0]["sources"] = ["S99"]
 
 
+def _duplicate_option(data):
+    find_item(data, "seizure_history.last")["options"].append(
+        {"code": "unsure", "label": {"en": "Not sure", "bg": "Не знам"}})
+
+
+def _section_named_like_an_item(data):
+    data["sections"][1]["id"] = "shunt"
+
+
+def _several_codes_under_all(data):
+    item = find_item(data, "psychotherapy")
+    item["enableWhen"] = [
+        {"question": "indication", "operator": "=", "answer": ["depression", "ocd"]},
+        {"question": "age_band", "operator": "=", "answer": "18_64"},
+    ]
+    item["enableBehavior"] = "all"
+
+
 # name, change, item named in the message, words of the problem
 MUTATIONS = [
+    ("duplicate option code", _duplicate_option, "seizure_history.last",
+     "answer code 'unsure' is listed twice"),
+    ("section id of an item", _section_named_like_an_item, "shunt", "same id as this item"),
+    ("codes FHIR cannot join", _several_codes_under_all, "psychotherapy",
+     "need enableBehavior 'any'"),
     ("duplicate linkId", _set("headaches", "linkId", "hearing"), "hearing", "duplicate linkId"),
     ("enableWhen unknown item", _enable_when_on("neurostimulator.kind", "neurostimulatr"),
      "neurostimulator.kind", "unknown item 'neurostimulatr'"),
@@ -179,3 +202,15 @@ def test_an_unreadable_file_is_a_problem_not_a_crash(tmp_path):
     (problem,) = check_file(path)
     assert problem.where == "file"
     assert "cannot be read" in problem.message
+
+
+def test_a_key_written_twice_is_refused_with_its_line(tmp_path):
+    text = QUESTIONNAIRE.read_text(encoding="utf-8")
+    doubled = text.replace("        level: contraindication\n", "        level: contraindication\n"
+                           "        level: note\n", 1)
+    assert doubled != text
+    path = tmp_path / QUESTIONNAIRE.name
+    shutil.copy(DRUGS, tmp_path / DRUGS.name)
+    path.write_text(doubled, encoding="utf-8")
+    (problem,) = check_file(path)
+    assert "'level' is written twice" in problem.message and "line" in problem.message
