@@ -22,6 +22,7 @@ from .. import current, storage, summary, wizard
 from ..clinics import get_clinic
 from ..crisis import crisis_lines
 from ..extensions import limiter
+from ..fragments import question_html
 from ..frame import BaseForm, current_frame, entry_link, link, notice
 from ..questionnaire.forms import build_form_class, field_name, initial_data, posted_answers
 from ..rules import evaluate
@@ -128,9 +129,9 @@ def step(section_id: str) -> Response | str:
         errors = _error_messages(q, shown.errors)
         return _render_step(q, page, form, enabled, errors, shown.revealed, returning)
 
-    form = form_class()
     posted = posted_answers(request.form, page)
-    if not form.validate():
+    if not PlainForm().validate():  # the page's fields check nothing: the wizard judges them
+        form = form_class()
         # Without a valid token nothing may be stored; the page comes back with what was sent.
         errors = {
             "csrf_token": _(
@@ -187,6 +188,8 @@ def _render_step(q, page, form, enabled, errors, revealed, returning) -> str:
         }
         for item in page.walk()
     ]
+    for entry in items:
+        entry["html"] = question_html(entry, (q.path, q.version), g.lang)
     return render_template(
         "screening/step.html",
         q=q,
