@@ -1,35 +1,102 @@
 """Find drugs that lower the seizure threshold in a medication list typed by a patient.
 
-Patients type "Bupropion XL 150mg", "sertraline50mg", "бупропион" or a brand. Every name is
-folded to ASCII words (textnorm), and a typed word matches a name exactly or within one edit or
+Patients type "Bupropion XL 150mg", "sertraline50mg", "бупропион", a brand, "Alcohol: no" or
+"allergic to penicillin". The list is cut into clauses (lines, sentences, parts between commas)
+so that a "no" or an allergy speaks only for its own clause, never for the next line. Each clause
+is folded to ASCII words (textnorm); a typed word matches a name exactly or within one edit or
 one swap of neighbouring letters (rapidfuzz's optimal string alignment distance), found through
-an index of one-letter deletions, so a long list costs a few dictionary look-ups per word.
+an index of one-letter deletions, so a long list costs a few dictionary look-ups per word. Long
+names forgive two edits when nothing closer matched. The drug file's `never_match` phrases
+("concert", "lithium battery") are ordinary words that never match.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import yaml
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from .questionnaire.loader import SCHEMA_DIR, read_yaml
 from .questionnaire.model import Drug, DrugList
-from .textnorm import words
+from .textnorm import ascii_lower, words
 
 MIN_EXACT = 3
 """Shorter words (mg, xl, d) never match: too many accidental hits."""
 
 MIN_FUZZY = 5
-"""Below this, one edit turns too many words into a drug name."""
+"""A typed word shorter than this only matches exactly."""
 
-MIN_FUZZY_BRAND = 7
-"""Brands are coined words close to ordinary ones ("Neoral" ~ "neural"): fuzzy only when long."""
+MIN_FUZZY_NAME = 7
+"""Generic and street names shorter than this ("speed", "molly", "литий") only match exactly."""
+
+MIN_FUZZY_BRAND = 5
+"""Brands from this length forgive one edit, but below MIN_LOOSE_BRAND only with the first letter
+right ("Xanex", "Zolof"): brands are coined words close to ordinary ones ("Neoral" ~ "neural")."""
+
+MIN_LOOSE_BRAND = 7
+
+MIN_TWO_EDITS = 10
+"""Generic names this long forgive two edits ("nortryptiline"), with the first letter right."""
 
 MAX_WORDS = 3
 
-NEGATIONS = frozenset({"no", "not", "without", "none", "never", "bez", "ne", "niama", "nikoga"})
-"""A drug named right after one of these ("no alcohol", "без алкохол") is not being taken."""
+_TOKENS = re.compile(r"[a-z]+|[0-9]+(?:[.,][0-9]+)*|[\n\r;!?|*.,:]")
+"""Words, numbers and the punctuation that ends a clause, in text from ascii_lower(). A number
+keeps its decimal point or comma ("Xanax 0.5", "0,25 mg"), so a dot or comma left over ends a
+sentence or clause. Words come out exactly as textnorm.words() gives them."""
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]+")
+
+_SENTENCE_ENDS = frozenset("\n\r;!?|*.")
+"""Line breaks, sentence ends, and bullets (which transliterate to "*")."""
+
+
+def _folded(*texts: str) -> frozenset[str]:
+    return frozenset(w for text in texts for w in words(text))
+
+
+NEGATIONS = _folded(
+    "no not without none never nil nor denies denied dont doesnt didnt don doesn didn haven",
+    "без не няма никога нито",
+)
+"""A drug next to one of these ("no alcohol", "Alcohol: no", "алкохол - не") is not being taken."""
+
+ALLERGY_STEMS = ("allerg", "alerg", "intoleran", "hypersensitiv", "neponosim")
+"""Words beginning so (allergy, allergic, алергия, непоносимост) mark a drug not taken."""
+
+NOT_ALLERGY_AFTER = _folded("for за против")
+"""'for allergies: cetirizine' names a treatment, not an allergy."""
+
+NEGATION_FILLERS = _folded(
+    "i im am do does did t drink drinks drinking drank take takes taking took taken",
+    "use uses using used any ever currently on have has had the a an of intake consumption",
+    "аз пия пие пих пил пила приемам приема вземам взема употребявам употребява ползвам",
+    "консумирам съм е да никакъв никаква никакво никакви употреба прием",
+)
+"""Words that may stand between a negation and its drug: "I do not drink alcohol"."""
+
+ALLERGY_FILLERS = _folded("to i am im is m a an the of mild severe към на от съм е")
+"""Words that may stand between an allergy and its drug: "allergic to", "алергична съм към"."""
+
+CHAIN = {
+    "negation": _folded("or nor или нито"),
+    "allergy": _folded("or and или и"),
+}
+"""Words joining further drugs to the same negation or allergy: "allergic to penicillin and
+cefalexin". A negation does not carry over "and": in "no alcohol and sertraline" only alcohol
+is denied."""
+
+UNITS = ("mcg", "mkg", "mg", "ml", "ug", "iu")
+"""Units glued in front of a name after a number ("50mgsertraline")."""
+
+SALTS = ("hydrochloride", "hydrobromide", "khidrokhlorid", "hcl", "hbr")
+"""Salt names glued behind a name ("SertralineHCl")."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +109,24 @@ class DrugMatch:
         return self.drug.drug_class.risk
 
 
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    drugs: tuple[Drug, ...]
+    typed: str
+
+
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _key(text: str) -> str:
+    return " ".join(words(text))
+
+
+def _is_allergy(word: str) -> bool:
+    return word.startswith(ALLERGY_STEMS)
 
 
 class DrugIndex:
@@ -53,56 +136,235 @@ class DrugIndex:
     within one edit (or one swap of neighbours) share the word itself or one of its
     deletions, so a typed word needs len(word) + 1 dictionary look-ups, then a check with the
     optimal-string-alignment distance, which counts "bupropoin" for "bupropion" as one edit.
+    A name listed under two drugs (a combination brand) finds both.
     """
 
-    def __init__(self, drug_list: DrugList):
-        self.exact: dict[str, Drug] = {}
+    def __init__(self, drug_list: DrugList, never_match: Iterable[str] | None = None):
+        if never_match is None:
+            never_match = declared_never_match(drug_list)
+        self.exact: dict[str, tuple[Drug, ...]] = {}
         self.near: dict[str, set[str]] = defaultdict(set)
+        self.same_initial: set[str] = set()
+        long_names: dict[str, set[str]] = defaultdict(set)
         for drug in drug_list.drugs:
             generic = [n for group in drug.names.values() for n in group]
-            for name, minimum in [(n, MIN_FUZZY) for n in generic] + [
-                (b, MIN_FUZZY_BRAND) for b in drug.brands
-            ]:
-                key = " ".join(words(name))
+            for name, is_brand in [(n, False) for n in generic] + [(b, True) for b in drug.brands]:
+                key = _key(name)
                 if len(key.replace(" ", "")) < MIN_EXACT:
                     continue
-                self.exact.setdefault(key, drug)
-                if len(key) >= minimum and " " not in key:
-                    for variant in _deletions(key) | {key}:
-                        self.near[variant].add(key)
-        self.max_words = min(MAX_WORDS, max(len(k.split()) for k in self.exact))
+                listed = self.exact.get(key, ())
+                if drug not in listed:
+                    self.exact[key] = (*listed, drug)
+                if " " in key or len(key) < (MIN_FUZZY_BRAND if is_brand else MIN_FUZZY_NAME):
+                    continue
+                if is_brand and len(key) < MIN_LOOSE_BRAND:
+                    self.same_initial.add(key)
+                for variant in _deletions(key) | {key}:
+                    self.near[variant].add(key)
+                if len(key) >= MIN_TWO_EDITS and not is_brand:
+                    long_names[key[0]].add(key)
+        self.long_names = {initial: sorted(keys) for initial, keys in long_names.items()}
+        self.never = frozenset(k for k in map(_key, never_match) if k)
+        self.first_words = {k.split()[0] for k in [*self.exact, *self.never] if " " in k}
+        """Words that begin a name or ordinary phrase of several words: only they try longer."""
+        self.max_words = min(MAX_WORDS, max(len(k.split()) for k in [*self.exact, *self.never]))
 
-    def lookup(self, phrase: str) -> Drug | None:
-        drug = self.exact.get(phrase)
-        if drug is not None or len(phrase) < MIN_FUZZY or " " in phrase:
-            return drug
+    def lookup(self, phrase: str, cyrillic: Container[str] = frozenset()) -> tuple[Drug, ...]:
+        """The drugs a folded phrase names: exactly, else within one edit, else two if long.
+
+        A short brand forgives a typo only in a word typed in Latin letters (not in `cyrillic`):
+        transliterated Bulgarian words come within one edit of too many ("пазил" ~ Paxil).
+        """
+        drugs = self.exact.get(phrase)
+        if drugs is not None or len(phrase) < MIN_FUZZY or " " in phrase:
+            return drugs or ()
         candidates: set[str] = set()
         for variant in _deletions(phrase) | {phrase}:
             candidates |= self.near.get(variant, set())
         for key in sorted(candidates):
+            if key in self.same_initial and (key[0] != phrase[0] or phrase in cyrillic):
+                continue
             if OSA.distance(phrase, key, score_cutoff=1) <= 1:
                 return self.exact[key]
-        return None
+        if len(phrase) >= MIN_TWO_EDITS - 2:
+            best = process.extractOne(
+                phrase, self.long_names.get(phrase[0], ()), scorer=OSA.distance, score_cutoff=2
+            )
+            if best is not None:
+                return self.exact[best[0]]
+        return ()
 
     def find(self, text: str) -> list[DrugMatch]:
         """Matches in the order typed, one per drug; longer phrases win over their words."""
-        tokens = words(text)
         found: dict[str, DrugMatch] = {}
+        cyrillic = _CyrillicWords(text)
+        for tokens in _clauses(text):
+            for hit in self._taken(tokens, cyrillic):
+                for drug in hit.drugs:
+                    found.setdefault(drug.id, DrugMatch(drug, hit.typed))
+        return list(found.values())
+
+    def _taken(self, tokens: Sequence[str], cyrillic: Container[str]) -> list[_Hit]:
+        """The drugs one clause names, less those it denies or names as allergies."""
+        hits = []
         i = 0
         while i < len(tokens):
-            for size in range(min(self.max_words, len(tokens) - i), 0, -1):
-                phrase = " ".join(tokens[i : i + size])
-                if size == 1 and len(phrase) < MIN_EXACT:
-                    continue
-                drug = self.lookup(phrase)
-                if drug is not None:
-                    if not (i > 0 and tokens[i - 1] in NEGATIONS):
-                        found.setdefault(drug.id, DrugMatch(drug, phrase))
-                    i += size
-                    break
-            else:
-                i += 1
-        return list(found.values())
+            hit, size = self._match_at(tokens, i, cyrillic)
+            if hit is not None:
+                hits.append(hit)
+            i += size
+        if not hits:
+            return []
+        dropped: set[int] = set()
+        covered = {p for hit in hits for p in range(hit.start, hit.end)}
+        for position, kind in _cues(tokens):
+            if position not in covered:
+                dropped |= _denied(tokens, hits, position, kind)
+        return [hit for n, hit in enumerate(hits) if n not in dropped]
+
+    def _match_at(
+        self, tokens: Sequence[str], i: int, cyrillic: Container[str]
+    ) -> tuple[_Hit | None, int]:
+        """The longest phrase starting at token i that names a drug, and how many tokens it
+        covers; an ordinary phrase from `never_match` covers its tokens without a drug."""
+        if not tokens[i].isalpha():
+            return None, 1
+        longest = min(self.max_words, len(tokens) - i) if tokens[i] in self.first_words else 1
+        for size in range(longest, 0, -1):
+            part = tokens[i : i + size]
+            if size > 1 and not all(t.isalpha() for t in part):
+                continue
+            phrase = " ".join(part)
+            if phrase in self.never:
+                return None, size
+            if size == 1 and len(phrase) < MIN_EXACT:
+                continue
+            drugs = self.lookup(phrase, cyrillic)
+            if not drugs and size == 1:
+                after_number = i > 0 and not tokens[i - 1].isalpha()
+                for stem in _stems(phrase, after_number):
+                    drugs = self.lookup(stem, cyrillic)
+                    if drugs:
+                        break
+            if drugs:
+                return _Hit(i, i + size, drugs, phrase), size
+        return None, 1
+
+
+def _clauses(text: str) -> Iterator[list[str]]:
+    """Tokens (words and numbers) of each clause: sentences cut at commas. After "Allergies:"
+    the rest of the sentence lists allergies ("Allergies: penicillin, cefalexin"): left out."""
+    clause: list[str] = []
+    skipping = False
+    for token in _TOKENS.findall(ascii_lower(text.replace("\u2116", " "))):
+        if token in _SENTENCE_ENDS or token == ",":
+            if clause:
+                yield clause
+            clause = []
+            skipping = skipping and token == ","
+        elif skipping:
+            continue
+        elif token == ":":
+            if any(kind == "allergy" for _, kind in _cues(clause)):
+                skipping = True
+        else:
+            clause.append(token)
+    if clause:
+        yield clause
+
+
+class _CyrillicWords:
+    """The folded forms of the words typed in Cyrillic, where a short brand's typo is not
+    forgiven. Worked out only when first asked: it costs a second transliteration."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.words: frozenset[str] | None = None
+
+    def __contains__(self, word: object) -> bool:
+        if self.words is None:
+            typed = " ".join(_CYRILLIC.findall(self.text))
+            self.words = frozenset(_TOKENS.findall(ascii_lower(typed)) if typed else ())
+        return word in self.words
+
+
+def _cues(tokens: Sequence[str]) -> Iterator[tuple[int, str]]:
+    for position, token in enumerate(tokens):
+        if token in NEGATIONS:
+            yield position, "negation"
+        elif _is_allergy(token) and not (position and tokens[position - 1] in NOT_ALLERGY_AFTER):
+            yield position, "allergy"
+
+
+def _denied(tokens: Sequence[str], hits: Sequence[_Hit], position: int, kind: str) -> set[int]:
+    """Which hits a negation or allergy at `position` speaks for.
+
+    Forward when a drug follows with only filler words between ("no alcohol", "allergic to
+    penicillin"); otherwise backward when the cue closes the clause ("Alcohol: no",
+    "penicillin allergy"). A negation followed by other words ("sertraline, not sure of the
+    dose", "сертралин, не помня") denies nothing: missing a drug costs more than a needless note.
+    """
+    fillers = NEGATION_FILLERS if kind == "negation" else ALLERGY_FILLERS
+    joins = fillers | CHAIN[kind]
+    after = [n for n, hit in enumerate(hits) if hit.start > position]
+    before = [n for n, hit in enumerate(hits) if hit.end <= position]
+    if after and _only(tokens[position + 1 : hits[after[0]].start], fillers):
+        return _chain(tokens, hits, after, joins)
+    closes = _only(tokens[position + 1 :], fillers) if kind == "negation" else not after
+    if closes and before and _only(tokens[hits[before[-1]].end : position], fillers):
+        return _chain(tokens, hits, before[::-1], joins)
+    return set()
+
+
+def _chain(
+    tokens: Sequence[str], hits: Sequence[_Hit], order: list[int], joins: frozenset[str]
+) -> set[int]:
+    """The first hit in `order`, and each next one joined to the previous by `joins` only."""
+    denied = {order[0]}
+    for previous, current in zip(order, order[1:], strict=False):
+        first, second = sorted((hits[previous], hits[current]), key=lambda h: h.start)
+        if not _only(tokens[first.end : second.start], joins):
+            break
+        denied.add(current)
+    return denied
+
+
+def _only(tokens: Sequence[str], allowed: frozenset[str]) -> bool:
+    return all(t in allowed for t in tokens)
+
+
+def _stems(word: str, after_number: bool) -> Iterator[str]:
+    """The word without a unit glued in front after a number, or a salt glued behind."""
+    if after_number:
+        for unit in UNITS:
+            if word.startswith(unit) and len(word) - len(unit) >= MIN_FUZZY:
+                yield word[len(unit) :]
+    for salt in SALTS:
+        if word.endswith(salt) and len(word) - len(salt) >= MIN_FUZZY:
+            yield word[: -len(salt)]
+
+
+def declared_never_match(drug_list: DrugList) -> tuple[str, ...]:
+    """The drug file's `never_match` phrases.
+
+    The model's DrugList does not carry them yet; until it does (a `never_match` field filled by
+    the loader), they are read from the drug file of the same version beside the schemas.
+    """
+    declared = getattr(drug_list, "never_match", None)
+    if declared is not None:
+        return tuple(declared)
+    return _never_match_in_file(drug_list.version)
+
+
+@lru_cache(maxsize=4)
+def _never_match_in_file(version: str) -> tuple[str, ...]:
+    path = SCHEMA_DIR.parent / f"seizure-threshold-drugs-{version}.yaml"
+    try:
+        data = read_yaml(path)
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return ()
+    phrases = data.get("never_match", ()) if isinstance(data, dict) else ()
+    return tuple(p for p in phrases if isinstance(p, str))
 
 
 @lru_cache(maxsize=8)

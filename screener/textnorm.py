@@ -27,3 +27,9 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The alphabetic words of `text` after folding: doses, units' digits and punctuation go."""
     return _WORDS.findall(fold(text))
+
+
+def ascii_lower(text: str) -> str:
+    """Lower-case ASCII like fold(), but with punctuation kept: the medicine list is cut into
+    clauses at its commas and full stops after transliteration."""
+    return unidecode(text.translate(_BG_HARD_SIGN)).lower()
