@@ -18,11 +18,9 @@ from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .questionnaire.loader import SCHEMA_DIR, read_yaml
 from .questionnaire.model import Drug, DrugList
 from .textnorm import ascii_lower, words
 
@@ -141,7 +139,7 @@ class DrugIndex:
 
     def __init__(self, drug_list: DrugList, never_match: Iterable[str] | None = None):
         if never_match is None:
-            never_match = declared_never_match(drug_list)
+            never_match = drug_list.never_match
         self.exact: dict[str, tuple[Drug, ...]] = {}
         self.near: dict[str, set[str]] = defaultdict(set)
         self.same_initial: set[str] = set()
@@ -342,29 +340,6 @@ def _stems(word: str, after_number: bool) -> Iterator[str]:
     for salt in SALTS:
         if word.endswith(salt) and len(word) - len(salt) >= MIN_FUZZY:
             yield word[: -len(salt)]
-
-
-def declared_never_match(drug_list: DrugList) -> tuple[str, ...]:
-    """The drug file's `never_match` phrases.
-
-    The model's DrugList does not carry them yet; until it does (a `never_match` field filled by
-    the loader), they are read from the drug file of the same version beside the schemas.
-    """
-    declared = getattr(drug_list, "never_match", None)
-    if declared is not None:
-        return tuple(declared)
-    return _never_match_in_file(drug_list.version)
-
-
-@lru_cache(maxsize=4)
-def _never_match_in_file(version: str) -> tuple[str, ...]:
-    path = SCHEMA_DIR.parent / f"seizure-threshold-drugs-{version}.yaml"
-    try:
-        data = read_yaml(path)
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        return ()
-    phrases = data.get("never_match", ()) if isinstance(data, dict) else ()
-    return tuple(p for p in phrases if isinstance(p, str))
 
 
 @lru_cache(maxsize=8)

@@ -12,7 +12,7 @@ import timeit
 import jsonschema
 import pytest
 
-from screener.medications import _TOKENS, DrugIndex, declared_never_match, find_drugs
+from screener.medications import _TOKENS, DrugIndex, find_drugs
 from screener.questionnaire.loader import SCHEMA_DIR, read_yaml
 from screener.textnorm import ascii_lower, words
 
@@ -284,7 +284,7 @@ def test_ordinary_words_and_other_medicines_find_nothing(questionnaire, typed):
 def test_every_never_match_phrase_is_needed_and_names_no_drug(questionnaire):
     """Each entry would be matched without the list (else it is dead weight), and none is
     itself a drug's name (that would switch the drug off)."""
-    phrases = declared_never_match(questionnaire.drugs)
+    phrases = questionnaire.drugs.never_match
     assert len(phrases) >= 20
     bare = DrugIndex(questionnaire.drugs, never_match=())
     assert [p for p in phrases if not bare.find(p)] == []
@@ -293,7 +293,7 @@ def test_every_never_match_phrase_is_needed_and_names_no_drug(questionnaire):
 
 
 def test_never_match_phrases_are_those_of_the_drug_file(questionnaire):
-    assert declared_never_match(questionnaire.drugs) == tuple(read_yaml(DRUG_FILE)["never_match"])
+    assert questionnaire.drugs.never_match == tuple(read_yaml(DRUG_FILE)["never_match"])
 
 
 @pytest.mark.parametrize(

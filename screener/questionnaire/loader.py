@@ -440,6 +440,15 @@ def _load_drugs(path: Path, known_sources: set[str]) -> tuple[DrugList | None, l
     problems = _schema_problems(file, data, "drugs.schema.json")
     if problems:
         return None, problems
+    languages = ("en", "bg")
+    for key, raw in data["classes"].items():
+        for lang in languages:
+            if not (raw["label"].get(lang) or "").strip():
+                problems.append(Problem(file, f"class '{key}'", f"missing '{lang}' translation"))
+    for risk, text in data.get("risk_labels", {}).items():
+        for lang in languages:
+            if not (text.get(lang) or "").strip():
+                problems.append(Problem(file, f"risk '{risk}'", f"missing '{lang}' translation"))
     classes = {
         key: DrugClass(key, I18n(raw["label"]), raw["risk"]) for key, raw in data["classes"].items()
     }
@@ -466,7 +475,13 @@ def _load_drugs(path: Path, known_sources: set[str]) -> tuple[DrugList | None, l
         if source not in known_sources:
             problems.append(Problem(file, "file", f"unknown source id '{source}'"))
     risk_labels = {risk: I18n(text) for risk, text in data.get("risk_labels", {}).items()}
-    drug_list = DrugList(data["version"], tuple(data["sources"]), tuple(drugs), risk_labels)
+    drug_list = DrugList(
+        data["version"],
+        tuple(data["sources"]),
+        tuple(drugs),
+        risk_labels,
+        never_match=tuple(data.get("never_match", ())),
+    )
     return drug_list, problems
 
 

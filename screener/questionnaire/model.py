@@ -156,6 +156,8 @@ class DrugList:
     sources: tuple[str, ...]
     drugs: tuple[Drug, ...]
     risk_labels: Mapping[str, I18n] = field(default_factory=dict)
+    never_match: tuple[str, ...] = ()
+    """Ordinary words and phrases one edit from a drug name ("concert", "selenium")."""
 
 
 @dataclass(frozen=True)

@@ -214,3 +214,14 @@ def test_a_key_written_twice_is_refused_with_its_line(tmp_path):
     path.write_text(doubled, encoding="utf-8")
     (problem,) = check_file(path)
     assert "'level' is written twice" in problem.message and "line" in problem.message
+
+
+def test_a_drug_class_without_its_bulgarian_label_is_refused(tmp_path):
+    path = write_mutated(tmp_path, lambda data: None)
+    drugs = yaml.safe_load((tmp_path / DRUGS.name).read_text(encoding="utf-8"))
+    first = next(iter(drugs["classes"]))
+    del drugs["classes"][first]["label"]["bg"]
+    (tmp_path / DRUGS.name).write_text(yaml.safe_dump(drugs, allow_unicode=True),
+                                       encoding="utf-8")
+    messages = [str(p) for p in check_file(path)]
+    assert any(f"class '{first}'" in m and "missing 'bg' translation" in m for m in messages)
