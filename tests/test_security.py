@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
 
 from screener import create_app
 from screener.config import ConfigError
+from tests.conftest import ON_CI
 from tests.flow import csrf, start
 
 PAGES = ["/", "/resume", "/deleted", "/api/v1/questionnaire", "/no-such-page"]
@@ -106,3 +108,37 @@ def test_resume_guessing_is_rate_limited(tmp_path):
     assert codes[10] == 429
     page = client.post("/resume", data={"csrf_token": token, "code": "X"})
     assert "Too many tries" in page.get_data(as_text=True)
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def _redis_problem() -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        return f"cannot reach {REDIS_URL}: {type(exc).__name__}"
+    return None
+
+
+def test_rate_limits_are_shared_through_redis_when_configured(tmp_path):
+    """Production runs several workers: the README's RATELIMIT_STORAGE_URI must work."""
+    problem = _redis_problem()
+    if problem:
+        assert not ON_CI, f"CI must test the Redis limit store, but {problem}"
+        pytest.skip(problem)  # a laptop without Redis: said in the summary
+    from tests.conftest import make_app
+
+    prefix = f"test-{os.getpid()}-{tmp_path.name}"
+    config = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": REDIS_URL,
+              "RATELIMIT_KEY_PREFIX": prefix}
+    one = make_app(f"sqlite:///{tmp_path / 'a.sqlite3'}", **config).test_client()
+    two = make_app(f"sqlite:///{tmp_path / 'b.sqlite3'}", **config).test_client()
+    token_one = csrf(one.get("/").get_data(as_text=True))
+    token_two = csrf(two.get("/").get_data(as_text=True))
+    for i in range(10):  # five tries in each "worker": ten from the same address in all
+        client, token = (one, token_one) if i % 2 else (two, token_two)
+        assert client.post("/resume", data={"csrf_token": token, "code": "X"}).status_code == 400
+    assert one.post("/resume", data={"csrf_token": token_one, "code": "X"}).status_code == 429
