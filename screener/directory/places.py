@@ -33,10 +33,10 @@ COUNTRY_FOR_LANGUAGE = {"bg": "BG"}
 """Among places of the same name, the UI language's country comes first."""
 
 ALTERNATE_WEIGHT = 0.1
-"""A spelling other than a place's main name counts as if the place were a tenth of its size.
-"Rousse" (a common spelling of Ruse, 121,000 people) then beats the main name of Roussé in
-Côte d'Ivoire (744), while a main name still beats another spelling of a place less than ten
-times larger ("Velik": Veliko Tarnovo before Oradea, once Veliki Varadin)."""
+"""Among exact spellings, one other than a place's main name counts as if the place were a
+tenth of its size: "Rousse" (a common spelling of Ruse, 121,000 people) then beats the main
+name of Roussé in Côte d'Ivoire (744), while a main name still beats another spelling of a
+place less than ten times larger."""
 
 NEARBY_KM = (50.0, 500.0)
 """Reverse look-up: the boxes tried before searching the whole table."""
@@ -84,11 +84,15 @@ class _Candidate:
     population: int
     country: str
 
-    def rank(self, country: str | None) -> tuple[int, bool, float]:
-        """Smaller is better: match kind, then the UI language's country, then size (another
-        spelling weighing less than the main name)."""
-        weight = self.population * (ALTERNATE_WEIGHT if self.alternate else 1.0)
-        return (self.kind, self.country != country, -weight)
+    def rank(self, country: str | None) -> tuple[int, bool, bool, float]:
+        """Smaller is better: match kind first. Among exact spellings, the UI language's
+        country, then size, another spelling weighing a tenth of a main name ("Rousse").
+        Among prefixes and near misses, which are guesses at a name still being typed, main
+        names stay before other spellings, then the country, then population."""
+        if self.kind == EXACT:
+            weight = self.population * (ALTERNATE_WEIGHT if self.alternate else 1.0)
+            return (self.kind, False, self.country != country, -weight)
+        return (self.kind, self.alternate, self.country != country, -float(self.population))
 
     def names_like(self, best: _Candidate) -> bool:
         """Whether this place shares the name the best match was found by, at least as well:
@@ -149,7 +153,7 @@ def _candidates(key: str) -> list[_Candidate]:
 
 def _ranked(candidates: Iterable[_Candidate], country: str | None) -> list[_Candidate]:
     """Each place once, by its best candidate, best first."""
-    best: dict[int, tuple[tuple[int, bool, float], _Candidate]] = {}
+    best: dict[int, tuple[tuple[int, bool, bool, float], _Candidate]] = {}
     for c in candidates:
         rank = c.rank(country)
         if c.place_id not in best or rank < best[c.place_id][0]:
@@ -197,9 +201,9 @@ def _places(chosen: Sequence[_Candidate]) -> list[Place]:
 
 
 def search_places(text: str, lang: str, limit: int = 10) -> list[Place]:
-    """Places matching `text`, best first: exact spellings before prefixes before near misses;
-    within each, the UI language's country first, then the most populous (another spelling
-    counting a tenth of a main name). A trailing country or province narrows the match."""
+    """Places matching `text`, best first: exact spellings before prefixes before near misses
+    (see `_Candidate.rank` for the order within each). A trailing country or province narrows
+    the match."""
     return _places(_matches(text, lang)[:limit])
 
 

@@ -58,9 +58,10 @@ def places() -> Response:
     get:
       summary: Find places by name (any script, forgiving spelling), or near a point
       description: >
-        A name: exact spellings first, then names starting with the text, then near misses;
-        among places of the same name, the UI language's country (Accept-Language or ?lang=)
-        first, then the most populous (another spelling counting as a place a tenth the size).
+        A name: exact spellings first, then names starting with the text, then near misses.
+        Among exact spellings, the UI language's country (Accept-Language or ?lang=) first,
+        then the most populous (another spelling counting as a place a tenth the size); among
+        the others, main names before other spellings, then country, then population.
         A trailing country (English or Bulgarian name, or ISO code) or province narrows it:
         "Levski, Pleven", "Sofia, Bulgaria", "Plovdiv BG". Coordinates ("43.37,25.13", or
         "42,69; 23,32" with decimal commas): a reverse look-up, the nearest places first,
