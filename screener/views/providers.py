@@ -172,6 +172,7 @@ def search() -> tuple[str, int]:
         alternative_args=alternative_args,
         vocab=vocab,
         lang=lang,
+        screening=current.screening(),
         **_options(lang, shown),
     )
     return html, status

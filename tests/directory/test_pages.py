@@ -260,3 +260,12 @@ def test_bulgarian_pages_say_tms_centre_not_supplier(client):
     """"доставчик" reads as a supplier or vendor; the pages speak of TMS centres."""
     html = page(client, q="Левски", lang="bg") + page(client, 404, q="Qwxzqwxz", lang="bg")
     assert "оставчи" not in html
+
+
+def test_a_patient_can_delete_their_answers_from_the_provider_page(app, client):
+    from tests.flow import start
+
+    assert "Delete my answers now" not in client.get("/providers/").get_data(as_text=True)
+    start(client)
+    page = client.get("/providers/?q=Levski").get_data(as_text=True)
+    assert 'action="/delete"' in page and "Delete my answers now" in page
