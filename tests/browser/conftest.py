@@ -131,11 +131,14 @@ def person(browser, live_server) -> Iterator[Callable[..., Person]]:
     """
     people: list[Person] = []
 
-    def open_person(*, width: int = 360, js: bool = True, lang: str = "en") -> Person:
+    def open_person(*, width: int = 360, js: bool = True, lang: str = "en",
+                    timezone: str | None = None) -> Person:
         context = browser.new_context(
             viewport={"width": width, "height": 800},
             java_script_enabled=js,
             locale="en-GB",
+            timezone_id=timezone,
+            accept_downloads=True,
         )
         context.set_default_timeout(10_000)
         who = Person(context, live_server, width=width, js=js, lang=lang)

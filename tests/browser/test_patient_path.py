@@ -7,7 +7,11 @@ so a new translation of the interface does not break these tests.
 
 from __future__ import annotations
 
+import io
+import re
+
 import pytest
+from pypdf import PdfReader
 
 from .helpers import BASELINE, FLAGGED, SECTIONS, Person, field
 
@@ -346,3 +350,21 @@ def test_without_javascript_follow_ups_appear_after_submit(person, questionnaire
     assert text(q, "cardiac_device", lang) in flags["contraindication"]
     assert text(q, "seizure_history", lang) in flags["contraindication"]
     assert text(q, "medications", lang) in flags["caution"]
+
+
+@pytest.mark.parametrize(("js", "zone"), [(True, "UTC-05:00"), (False, "UTC")],
+                         ids=["js", "no-js"])
+def test_the_summary_gives_times_on_the_patients_own_clock(person, js, zone):
+    """With JavaScript the download form says the browser's time zone (New York here); without
+    it, a patient with no clinic or place gets UTC, said as such."""
+    who: Person = person(width=1280, js=js, timezone="America/New_York")
+    who.fast_forward(SECTIONS)
+    who.goto("/check")
+    who.follow(CONFIRM)
+    assert who.path == "/results"
+    who.tab_to("button[name=copy][value=mine]")
+    with who.page.expect_download() as download:
+        who.page.keyboard.press("Enter")  # a download, not a new page
+    text = PdfReader(io.BytesIO(download.value.path().read_bytes())).pages[0].extract_text()
+    shown = re.search(r"Date of screening\s+\S+ \d+, \d{4}, \d\d:\d\d\s+(UTC\S*)", text)
+    assert shown and shown.group(1) == zone, text[:400]
