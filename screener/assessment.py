@@ -63,9 +63,13 @@ class EvaluationSchema(Schema):
         "description": "linkIds answered although branching disabled them; not judged"})
 
 
+_EVALUATION = EvaluationSchema()
+"""One instance for every request: building a marshmallow schema costs more than dumping."""
+
+
 def evaluation_json(evaluation: Evaluation, lang: str) -> dict[str, Any]:
     q = evaluation.questionnaire
-    return EvaluationSchema().dump({
+    return _EVALUATION.dump({
         "outcome": evaluation.outcome,
         "outcome_text": evaluation.outcome_patient_text(lang),
         "flags": [flag_json(f, lang) for f in evaluation.flags],

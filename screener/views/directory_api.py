@@ -28,6 +28,11 @@ from ..problems import PROBLEM_JSON
 
 bp = Blueprint("directory_api", __name__, url_prefix="/api/v1")
 
+# Built once: a marshmallow schema costs more to build than to dump with.
+PROBLEM = ProblemSchema()
+PLACE_LIST = PlaceListSchema()
+PROVIDER_SEARCH = ProviderSearchSchema()
+
 MAX_PLACES = 20
 
 
@@ -44,7 +49,7 @@ def _problem(status: int, title: str, problems: list[tuple[str, object]]) -> Res
         "type": "about:blank", "title": title, "status": status, "detail": f"{name}: {message}",
         "invalid_params": [{"name": n, "reason": str(m)} for n, m in problems],
     }
-    return _json(ProblemSchema(), body, status, PROBLEM_JSON)
+    return _json(PROBLEM, body, status, PROBLEM_JSON)
 
 
 def _bad(name: str, message: object, *more: tuple[str, object]) -> Response:
@@ -100,14 +105,14 @@ def places() -> Response:
         point = coordinates(check_query(text))
         if point is not None:
             near = nearest_places(point, limit)
-            return _json(PlaceListSchema(), {
+            return _json(PLACE_LIST, {
                 "query": text.strip(), "near": {"lat": point.lat, "lon": point.lon},
                 "places": [display.place_json(p, lang) | {"distance_km": round(km, 1)}
                            for p, km in near]})
         found = search_places(text, lang, limit=limit)
     except PlaceQueryError as exc:
         return _bad("q", exc.message)
-    return _json(PlaceListSchema(), {
+    return _json(PLACE_LIST, {
         "query": text.strip(), "near": None,
         "places": [display.place_json(p, lang) for p in found]})
 
@@ -173,7 +178,7 @@ def providers() -> Response:
         name = "place_id" if request.args.get("place_id") else "near"
         return _problem(404, "Place not found", [(name, "no place matches")])
     nearest = found.nearest
-    return _json(ProviderSearchSchema(), {
+    return _json(PROVIDER_SEARCH, {
         "near": {
             "label": display.origin_label(found.origin, lang),
             "lat": found.origin.point.lat,
