@@ -214,8 +214,9 @@ def embed_resume() -> BaseResponse | tuple[str, int]:
 
 def _resume_error(error: str, elsewhere: str | None = None) -> tuple[str, int]:
     return render_template(
-        "clinics/embed_resume.html", form=PlainForm(), error=error, elsewhere=elsewhere,
-        error_title=True, code=request.form.get("code", "")[:64],
+        "screening/resume.html", form=PlainForm(), error=error, elsewhere=elsewhere,
+        error_title=True, back_url=url_for("clinics.embed"),
+        action=url_for("clinics.embed_resume"),
     ), 400
 
 
