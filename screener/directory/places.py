@@ -7,6 +7,7 @@ rapidfuzz over the few thousand keys sharing the first three letters, never the 
 
 from __future__ import annotations
 
+import heapq
 import math
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -37,6 +38,9 @@ ALTERNATE_WEIGHT = 0.1
 tenth of its size: "Rousse" (a common spelling of Ruse, 121,000 people) then beats the main
 name of Roussé in Côte d'Ivoire (744), while a main name still beats another spelling of a
 place less than ten times larger."""
+
+RESOLVE_POOL = 100
+"""How many of the best matches "did you mean" looks through for places sharing the name."""
 
 NEARBY_KM = (50.0, 500.0)
 """Reverse look-up: the boxes tried before searching the whole table."""
@@ -83,16 +87,6 @@ class _Candidate:
     alternate: bool
     population: int
     country: str
-
-    def rank(self, country: str | None) -> tuple[int, bool, bool, float]:
-        """Smaller is better: match kind first. Among exact spellings, the UI language's
-        country, then size, another spelling weighing a tenth of a main name ("Rousse").
-        Among prefixes and near misses, which are guesses at a name still being typed, main
-        names stay before other spellings, then the country, then population."""
-        if self.kind == EXACT:
-            weight = self.population * (ALTERNATE_WEIGHT if self.alternate else 1.0)
-            return (self.kind, False, self.country != country, -weight)
-        return (self.kind, self.alternate, self.country != country, -float(self.population))
 
     def names_like(self, best: _Candidate) -> bool:
         """Whether this place shares the name the best match was found by, at least as well:
@@ -151,14 +145,31 @@ def _candidates(key: str) -> list[_Candidate]:
     return _as(FUZZY, (rows[i] for _, _, i in matches))
 
 
-def _ranked(candidates: Iterable[_Candidate], country: str | None) -> list[_Candidate]:
-    """Each place once, by its best candidate, best first."""
+def _ranked(candidates: Iterable[_Candidate], country: str | None,
+            limit: int | None = None) -> list[_Candidate]:
+    """Each place once, by its best candidate, best first (the first `limit`).
+
+    Match kind first. Among exact spellings, the UI language's country, then size, another
+    spelling weighing a tenth of a main name ("Rousse"). Among prefixes and near misses, which
+    are guesses at a name still being typed, main names stay before other spellings, then the
+    country, then population.
+    (Inline, not a method: this loop runs over up to a thousand candidates per keystroke.)"""
     best: dict[int, tuple[tuple[int, bool, bool, float], _Candidate]] = {}
     for c in candidates:
-        rank = c.rank(country)
-        if c.place_id not in best or rank < best[c.place_id][0]:
+        if c.kind == EXACT:
+            rank = (EXACT, False, c.country != country,
+                    -c.population * (ALTERNATE_WEIGHT if c.alternate else 1.0))
+        else:
+            rank = (c.kind, c.alternate, c.country != country, -c.population)
+        held = best.get(c.place_id)
+        if held is None or rank < held[0]:
             best[c.place_id] = (rank, c)
-    return [c for _, c in sorted(best.values(), key=lambda pair: (pair[0], pair[1].place_id))]
+    def order(item: tuple[int, tuple[tuple[int, bool, bool, float], _Candidate]]) -> tuple:
+        return (item[1][0], item[0])
+
+    ordered = (sorted(best.items(), key=order) if limit is None
+               else heapq.nsmallest(limit, best.items(), key=order))
+    return [c for _, (_, c) in ordered]
 
 
 def _load(ids: Sequence[int]) -> dict[int, Place]:
@@ -167,8 +178,8 @@ def _load(ids: Sequence[int]) -> dict[int, Place]:
     return {p.id: p for p in db.session.scalars(sa.select(Place).where(Place.id.in_(ids)))}
 
 
-def _read(reading: Reading, lang: str) -> list[_Candidate]:
-    """Every match for one reading of the query, best first."""
+def _read(reading: Reading, lang: str, limit: int) -> list[_Candidate]:
+    """The best `limit` matches for one reading of the query, best first."""
     key = search_key(reading.name)
     if not key:
         return []
@@ -177,19 +188,19 @@ def _read(reading: Reading, lang: str) -> list[_Candidate]:
         found = [c for c in found if c.kind == EXACT]
     if reading.country:
         found = [c for c in found if c.country == reading.country]
+    if not reading.province:
+        return _ranked(found, preferred_country(lang), limit)
     ranked = _ranked(found, preferred_country(lang))
-    if reading.province and ranked:
-        places = _load([c.place_id for c in ranked])
-        ranked = [c for c in ranked if c.place_id in places and qualifiers.province_matches(
-            reading.province, places[c.place_id].province, places[c.place_id].province_bg)]
-    return ranked
+    places = _load([c.place_id for c in ranked])
+    return [c for c in ranked if c.place_id in places and qualifiers.province_matches(
+        reading.province, places[c.place_id].province, places[c.place_id].province_bg)][:limit]
 
 
-def _matches(text: str, lang: str) -> list[_Candidate]:
+def _matches(text: str, lang: str, limit: int) -> list[_Candidate]:
     """Tries each reading of the text ("Levski, Pleven" is Levski in Pleven province) in turn."""
     stripped = check_query(text)
     for reading in qualifiers.readings(stripped):
-        found = _read(reading, lang)
+        found = _read(reading, lang, limit)
         if found:
             return found
     return []
@@ -204,7 +215,7 @@ def search_places(text: str, lang: str, limit: int = 10) -> list[Place]:
     """Places matching `text`, best first: exact spellings before prefixes before near misses
     (see `_Candidate.rank` for the order within each). A trailing country or province narrows
     the match."""
-    return _places(_matches(text, lang)[:limit])
+    return _places(_matches(text, lang, limit))
 
 
 def nearest_places(point: Point, limit: int) -> list[tuple[Place, float]]:
@@ -266,7 +277,7 @@ def resolve(text: str, lang: str, alternatives: int = 5) -> Origin:
     point = coordinates(stripped)
     if point is not None:
         return Origin(point, None)
-    found = _matches(stripped, lang)
+    found = _matches(stripped, lang, RESOLVE_POOL)
     if not found:
         raise PlaceNotFound(stripped)
     best = found[0]
