@@ -251,7 +251,9 @@ class DrugIndex:
 
 def _clauses(text: str) -> Iterator[list[str]]:
     """Tokens (words and numbers) of each clause: sentences cut at commas. After "Allergies:"
-    the rest of the sentence lists allergies ("Allergies: penicillin, cefalexin"): left out."""
+    the next clause names an allergy ("Allergies: penicillin"): left out. Only that one: in
+    "Allergies: none, bupropion 150 mg" the list goes on with a medicine taken, and a missed
+    drug costs more than a needless caution ("Allergies: penicillin, cefalexin")."""
     clause: list[str] = []
     skipping = False
     for token in _TOKENS.findall(ascii_lower(text.replace("\u2116", " "))):
@@ -259,12 +261,14 @@ def _clauses(text: str) -> Iterator[list[str]]:
             if clause:
                 yield clause
             clause = []
-            skipping = skipping and token == ","
+            skipping = False
         elif skipping:
             continue
         elif token == ":":
-            if any(kind == "allergy" for _, kind in _cues(clause)):
-                skipping = True
+            kinds = {kind for _, kind in _cues(clause)}
+            if "allergy" in kinds:  # a heading: "Allergies:" or "No allergies:"
+                skipping = "negation" not in kinds
+                clause = []
         else:
             clause.append(token)
     if clause:

@@ -222,7 +222,13 @@ ALLERGIES = [
     ("алергична съм към пеницилин", []),
     ("Penicillin - allergic", []),
     ("пеницилин - алергия", []),
-    ("Allergies: penicillin, cefalexin", []),
+    ("Allergies: penicillin", []),
+    # after the allergy, the list may go on with medicines taken: a missed drug costs more
+    ("Allergies: penicillin, cefalexin", ["cefalexin"]),
+    ("Allergies: none, bupropion 150 mg", ["bupropion"]),
+    ("Алергии: няма, бупропион", ["bupropion"]),
+    ("No allergies: bupropion 150", ["bupropion"]),
+    ("Allergy: penicillin, bupropion 150mg", ["bupropion"]),
     ("Allergic to penicillin and amoxicillin", []),
     ("intolerance to ketamine", []),
     ("intolerance to codeine and ketamine", ["ketamine"]),  # only drugs right after the cue

@@ -164,7 +164,7 @@ def _load(path: Path) -> tuple[Questionnaire | None, list[Problem]]:
     drugs = None
     if data.get("drug_list"):
         drug_path = path.parent / data["drug_list"]
-        drugs, drug_problems = _load_drugs(drug_path, set(data["sources"]))
+        drugs, drug_problems = _load_drugs(drug_path, set(data["sources"]), data["languages"])
         problems.extend(drug_problems)
     questionnaire = replace(questionnaire, drugs=drugs)
     problems.extend(builder.problems)
@@ -431,7 +431,9 @@ def _check_codes(file: str, where: str, target: Item, cond: Condition) -> Iterat
             )
 
 
-def _load_drugs(path: Path, known_sources: set[str]) -> tuple[DrugList | None, list[Problem]]:
+def _load_drugs(
+    path: Path, known_sources: set[str], languages: Iterable[str]
+) -> tuple[DrugList | None, list[Problem]]:
     file = _display(path)
     try:
         data = read_yaml(path)
@@ -440,7 +442,7 @@ def _load_drugs(path: Path, known_sources: set[str]) -> tuple[DrugList | None, l
     problems = _schema_problems(file, data, "drugs.schema.json")
     if problems:
         return None, problems
-    languages = ("en", "bg")
+    languages = tuple(languages)  # the questionnaire's: its drug texts are shown in each
     for key, raw in data["classes"].items():
         for lang in languages:
             if not (raw["label"].get(lang) or "").strip():
