@@ -185,10 +185,13 @@ def _own_origin(origin: str) -> bool:
         return False
     if parts.scheme not in ("http", "https"):
         return False
-    if parts.netloc.lower() == request.host.lower():
+    if parts.scheme == request.scheme and parts.netloc.lower() == request.host.lower():
         return True
     base = current_app.config.get("PUBLIC_BASE_URL")
-    return bool(base) and parts.netloc.lower() == urlsplit(base).netloc.lower()
+    if not base:
+        return False
+    public = urlsplit(base)
+    return (parts.scheme, parts.netloc.lower()) == (public.scheme, public.netloc.lower())
 
 
 def cross_site_post() -> bool:
@@ -228,6 +231,7 @@ NOTICES: dict[str, Notice] = {
     "confirm-again": Notice(_l("We could not confirm that this came from you. "
                                "Please confirm again."), "error"),
     "missing": Notice(_l("Some questions still need an answer."), "error"),
+    "confirm": Notice(_l("Check your answers and confirm them to see your results."), "info"),
     "delete-again": Notice(_l("We could not confirm that this came from you. "
                               "Press the delete button again."), "error"),
 }

@@ -59,12 +59,14 @@ def _decoded(part: bytes) -> str | None:
         return None
 
 
-def check_encoding(raw_query: bytes) -> None:
+def check_encoding(raw_query: bytes, only: tuple[str, ...] | None = None) -> None:
     """ParamError for every parameter whose name or value is not UTF-8 once percent-decoded.
 
     Werkzeug keeps undecodable bytes as the literal text "%FF", which then reads as a
     perfectly searchable "FF" (near=%FF found Ffestiniog), so the raw query string is checked
-    strictly before anything is parsed. A name that is itself not text is named as sent."""
+    strictly before anything is parsed. A name that is itself not text is named as sent.
+    `only` limits the check to the parameters a page reads (a page's own `lang` is ignored
+    when it is not one of ours, so its bytes are nobody's business)."""
     problems: list[tuple[str, object]] = []
     for pair in raw_query.split(b"&"):
         if not pair:
@@ -73,7 +75,7 @@ def check_encoding(raw_query: bytes) -> None:
         name = _decoded(raw_name)
         if name is None:
             problems.append((quote_from_bytes(unquote_to_bytes(raw_name)), NOT_TEXT))
-        elif _decoded(raw_value) is None:
+        elif _decoded(raw_value) is None and (only is None or name in only):
             problems.append((name, NOT_TEXT))
     if problems:
         raise ParamError(*problems[0], *problems[1:])

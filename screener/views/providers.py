@@ -145,7 +145,7 @@ def search() -> tuple[str, int]:
     status = 200
     args = _query_args(values)
     try:
-        check_encoding(request.query_string)
+        check_encoding(request.query_string, only=FIELDS)
         if values["q"].strip() or values["place"] or "q" in request.args:
             found = find_providers(parse_provider_query(args), lang)
     except ParamError as exc:

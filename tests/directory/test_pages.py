@@ -269,3 +269,9 @@ def test_a_patient_can_delete_their_answers_from_the_provider_page(app, client):
     start(client)
     page = client.get("/providers/?q=Levski").get_data(as_text=True)
     assert 'action="/delete"' in page and "Delete my answers now" in page
+
+
+def test_a_broken_language_parameter_is_ignored_not_blamed_on_the_town(client):
+    response = client.get("/providers/?q=Levski&lang=%FF")
+    assert response.status_code == 200
+    assert "contains characters that are not text" not in response.get_data(as_text=True)
