@@ -29,6 +29,18 @@ def select_locale() -> str:
     return request.accept_languages.best_match(supported()) or "en"
 
 
+def browser_country() -> str | None:
+    """The region of the browser's first language tag that names one ("en-GB" → "GB"): the
+    best guess of where someone is when they have named no clinic and no town."""
+    if not has_request_context():
+        return None
+    for tag, _quality in request.accept_languages:
+        _lang, _sep, region = tag.replace("_", "-").partition("-")
+        if len(region) == 2 and region.isalpha():
+            return region.upper()
+    return None
+
+
 @contextmanager
 def language(code: str) -> Iterator[None]:
     """Render something (a PDF, a clinic's copy) in `code` whatever the request's language."""

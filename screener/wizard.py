@@ -182,6 +182,12 @@ def _check_values(item: Item, values: list[str]) -> StepError | None:
     return None
 
 
+def confirmed(q: Questionnaire, answers: Mapping[str, Sequence[str]], completed_at: object) -> bool:
+    """Results (and the summary made from them) are only for answers the patient checked as a
+    whole and that still leave no required question open."""
+    return completed_at is not None and first_unfinished(q, answers) == CHECK
+
+
 def first_unfinished(q: Questionnaire, answers: Mapping[str, Sequence[str]]) -> str:
     """Where a resumed screening continues: the first page with a required gap, else check."""
     enabled = enabled_items(q, answers)
@@ -190,6 +196,20 @@ def first_unfinished(q: Questionnaire, answers: Mapping[str, Sequence[str]]) -> 
             if enabled[item.link_id] and item.required and not answers.get(item.link_id):
                 return page.id
     return CHECK
+
+
+def urgent_on_page(
+    q: Questionnaire, answers: Mapping[str, Sequence[str]], page: Section
+) -> bool:
+    """True when an answer on this page raises an urgent flag: when the page comes back (an
+    error elsewhere on it), crisis help still comes first."""
+    page_ids = {item.link_id for item in page.walk()}
+    if not any(rule.level == "urgent" for item in page.walk() for rule in item.flags):
+        return False
+    return any(
+        flag.level == "urgent" and flag.link_id in page_ids
+        for flag in evaluate(q, answers, complete=False).flags
+    )
 
 
 def urgent(q: Questionnaire, answers: Mapping[str, Sequence[str]]) -> bool:

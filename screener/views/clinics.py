@@ -23,7 +23,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import current, storage, wizard
+from .. import current, resuming, storage, wizard
 from ..clinics import Clinic, embed_snippet, get_clinic, local_try_origin, qr_png, qr_svg
 from ..extensions import limiter
 from ..frame import (
@@ -36,6 +36,7 @@ from ..frame import (
     template_context,
 )
 from ..i18n import language, supported
+from ..templating import retention_hours
 
 bp = Blueprint("clinics", __name__, url_prefix="/c/<slug>")
 
@@ -136,9 +137,13 @@ def start() -> str:
 
 
 @bp.post("/start")
+@limiter.limit("30 per minute;300 per hour")
 def begin() -> BaseResponse:
     if not PlainForm().validate():
-        return redirect(url_for("clinics.start"))
+        return redirect(url_for("clinics.start", **notice("expired")))
+    previous = current.screening()
+    if previous is not None and previous.clinic_slug == _clinic_now().slug:
+        storage.delete(previous)  # "Start again" (the page warned): the old answers go
     record = current.start(clinic_slug=_clinic_now().slug)
     q = current.questionnaire_for(record)
     return redirect(url_for("screening.step", section_id=q.sections[0].id))
@@ -180,28 +185,33 @@ def embed_begin() -> BaseResponse:
     return redirect(url_for("framed.step", section_id=q.sections[0].id), 303)
 
 
-@bp.post("/embed/resume")
-@limiter.limit("10 per minute;60 per hour")
+@bp.route("/embed/resume", methods=["GET", "POST"])
+@limiter.limit("10 per minute;60 per hour", methods=["POST"])
 def embed_resume() -> BaseResponse | tuple[str, int]:
-    """Only this clinic's screenings resume in its frame: a code from elsewhere is refused
-    (moving it would hand another clinic's screening to this one)."""
+    """Only this clinic's screenings resume in its frame (see resuming.find). A wrong code
+    comes back through a redirect, like every error of the path."""
     clinic = _clinic_now()
-    form = PlainForm()
-    code = request.form.get("code", "")[:64]
-    if not form.validate():
-        return _resume_error(_("We could not confirm that this came from you. "
-                               "Please enter the code again."))
-    if not storage.normalise_resume_code(code):
-        return _resume_error(_("Enter your resume code"))
-    record = storage.find_by_resume_code(code, current_app.config["SECRET_KEY"])
-    if record is None:
-        return _resume_error(_("We could not find answers for that code. Check it and try again."))
-    if record.clinic_slug != clinic.slug:
-        return _resume_error(
-            _("This code is for answers started somewhere else, not on this clinic's page. "
-              "You can continue them in the general screener."),
-            elsewhere=url_for("screening.resume", lang=g.lang),
-        )
+    if request.method == "GET":
+        problem = request.args.get("error")
+        error = resuming.message(problem, retention_hours())
+        if error is None:
+            return redirect(url_for("clinics.embed"))
+        elsewhere = None
+        if problem == resuming.ELSEWHERE:
+            elsewhere = url_for("screening.resume", lang=g.lang)
+        return render_template(
+            "screening/resume.html", form=PlainForm(), error=error, elsewhere=elsewhere,
+            error_title=True, back_url=url_for("clinics.embed"),
+            action=url_for("clinics.embed_resume"),
+        ), 400
+    if not PlainForm().validate():
+        return redirect(url_for("clinics.embed_resume", error=resuming.TOKEN), 303)
+    found = resuming.find(
+        request.form.get("code", "")[:64], current_app.config["SECRET_KEY"], clinic.slug
+    )
+    if found.screening is None:
+        return redirect(url_for("clinics.embed_resume", error=found.problem), 303)
+    record = found.screening
     if record.language != g.lang:  # the entry page's language, as on Start
         storage.update(record, language=g.lang)
     q = current.questionnaire_for(record)
@@ -210,14 +220,6 @@ def embed_resume() -> BaseResponse | tuple[str, int]:
     if step == wizard.CHECK:
         return redirect(url_for("framed.check"), 303)
     return redirect(url_for("framed.step", section_id=step), 303)
-
-
-def _resume_error(error: str, elsewhere: str | None = None) -> tuple[str, int]:
-    return render_template(
-        "screening/resume.html", form=PlainForm(), error=error, elsewhere=elsewhere,
-        error_title=True, back_url=url_for("clinics.embed"),
-        action=url_for("clinics.embed_resume"),
-    ), 400
 
 
 @bp.get("/share")

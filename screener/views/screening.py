@@ -12,18 +12,19 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
-from .. import current, storage, summary, wizard
+from .. import current, resuming, storage, summary, wizard
 from ..clinics import get_clinic
 from ..crisis import crisis_lines
 from ..extensions import limiter
 from ..fragments import question_html
 from ..frame import BaseForm, current_frame, entry_link, link, notice
+from ..i18n import browser_country
 from ..questionnaire.forms import build_form_class, field_name, initial_data, posted_answers
 from ..rules import evaluate
 from ..templating import retention_hours
@@ -32,6 +33,7 @@ bp = Blueprint("screening", __name__)
 
 
 API_PREFIX = "/api/"
+TYPED_CODE = "typed_code"
 
 
 @bp.before_app_request
@@ -93,6 +95,12 @@ def start() -> Response | str:
     )
 
 
+@bp.get("/start")
+def begin_page() -> Response:
+    """An address typed or bookmarked by hand: the start page has the Start button."""
+    return redirect(link("screening.start"))
+
+
 @bp.post("/start")
 @limiter.limit("30 per minute;300 per hour")
 def begin() -> Response:
@@ -127,7 +135,10 @@ def step(section_id: str) -> Response | str:
         form = form_class(data=initial_data(page, answers))
         enabled = wizard.enabled_items(q, answers)
         errors = _error_messages(q, shown.errors)
-        return _render_step(q, page, form, enabled, errors, shown.revealed, returning)
+        crisis = (
+            crisis_lines(_country(record)) if wizard.urgent_on_page(q, answers, page) else None
+        )
+        return _render_step(q, page, form, enabled, errors, shown.revealed, returning, crisis)
 
     posted = posted_answers(request.form, page)
     if not PlainForm().validate():  # the page's fields check nothing: the wizard judges them
@@ -168,7 +179,7 @@ def _step_url(step_id: str, returning: bool = False) -> str:
     return link("screening.step", section_id=step_id)
 
 
-def _render_step(q, page, form, enabled, errors, revealed, returning) -> str:
+def _render_step(q, page, form, enabled, errors, revealed, returning, crisis=None) -> str:
     position = wizard.position(q, page.id)
     previous = wizard.previous_step(q, page.id)
     if returning:
@@ -204,6 +215,7 @@ def _render_step(q, page, form, enabled, errors, revealed, returning) -> str:
         returning=returning,
         resume_code=current.resume_code(),
         error_title=bool(errors),
+        crisis=crisis,
     )
 
 
@@ -250,6 +262,7 @@ def check() -> Response | str:
         form=form,
         missing=None if missing == wizard.CHECK else missing,
         crisis=_crisis_if_urgent(q, record),
+        resume_code=current.resume_code(),
     )
 
 
@@ -259,8 +272,8 @@ def results() -> Response | str:
     if record is None:
         return _gone()
     q = current.questionnaire_for(record)
-    if record.completed_at is None or wizard.first_unfinished(q, record.answers) != wizard.CHECK:
-        return redirect(link("screening.check"))
+    if not wizard.confirmed(q, record.answers, record.completed_at):
+        return redirect(link("screening.check", **notice("confirm")))
     evaluation = evaluate(q, record.answers, complete=True)
     return render_template(
         "screening/results.html",
@@ -270,6 +283,7 @@ def results() -> Response | str:
         crisis=crisis_lines(_country(record)),
         form=PlainForm(),
         clinic=get_clinic(record.clinic_slug) if record.clinic_slug else None,
+        resume_code=current.resume_code(),
     )
 
 
@@ -280,7 +294,7 @@ def _country(record) -> str | None:
     clinic = get_clinic(record.clinic_slug) if record.clinic_slug else None
     if clinic is not None:
         return clinic.country
-    return "BG" if record.language == "bg" else None
+    return browser_country() or ("BG" if record.language == "bg" else None)
 
 
 def _crisis_if_urgent(q, record):
@@ -296,7 +310,7 @@ def support() -> Response | str:
     record = current.screening()
     return render_template(
         "screening/support.html",
-        crisis=crisis_lines(_country(record) if record else None),
+        crisis=crisis_lines(_country(record) if record else browser_country()),
         record=record,
     )
 
@@ -325,36 +339,28 @@ def saved() -> Response | str:
 
 @bp.route("/resume", methods=["GET", "POST"])
 @limiter.limit("10 per minute;60 per hour", methods=["POST"])
-def resume() -> Response | str:
+def resume() -> Response | tuple[str, int]:
     frame = current_frame()
     if frame is not None:
         return redirect(url_for("clinics.embed", slug=frame.slug))
     form = PlainForm()
-    error = None
-    if request.method == "POST":
-        code = request.form.get("code", "")[:64]
-        if not form.validate():
-            error = _("We could not confirm that this came from you. Please enter the code again.")
-        elif not storage.normalise_resume_code(code):
-            error = _("Enter your resume code")
-        else:
-            record = storage.find_by_resume_code(code, current_app.config["SECRET_KEY"])
-            if record is None:
-                error = ngettext(
-                    "We could not find answers for that code. Check it and try again: "
-                    "answers are deleted %(num)d hour after the last change.",
-                    "We could not find answers for that code. Check it and try again: "
-                    "answers are deleted %(num)d hours after the last change.",
-                    retention_hours(),
-                )
-            else:
-                current.adopt(record, storage.normalise_resume_code(code))
-                q = current.questionnaire_for(record)
-                return redirect(_step_url(wizard.first_unfinished(q, record.answers)))
-    status = 400 if error else 200
-    return render_template(
-        "screening/resume.html", form=form, error=error, error_title=bool(error)
-    ), status
+    if request.method == "GET":
+        error = resuming.message(request.args.get("error"), retention_hours())
+        typed = session.pop(TYPED_CODE, "") if error else ""
+        return render_template(
+            "screening/resume.html", form=form, error=error, error_title=bool(error),
+            typed=typed,
+        ), (400 if error else 200)
+    typed = request.form.get("code", "")[:64]
+    if not form.validate():
+        return redirect(link("screening.resume", error=resuming.TOKEN))
+    found = resuming.find(typed, current_app.config["SECRET_KEY"])
+    if found.screening is None:
+        session[TYPED_CODE] = typed  # shown once more to correct, never in the address
+        return redirect(link("screening.resume", error=found.problem))
+    current.adopt(found.screening, found.code)
+    q = current.questionnaire_for(found.screening)
+    return redirect(_step_url(wizard.first_unfinished(q, found.screening.answers)))
 
 
 @bp.post("/delete")

@@ -17,12 +17,12 @@ from babel import Locale
 from flask import Blueprint, Response, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import current
+from .. import current, wizard
 from ..clinics import get_clinic
 from ..errors import handle_csrf
 from ..extensions import limiter
 from ..fhir.response import COMPLETE_STATUSES, to_response
-from ..frame import BaseForm, link
+from ..frame import BaseForm, link, notice
 from ..i18n import select_locale, supported
 from ..problems import problem
 from ..rules import evaluate
@@ -73,11 +73,12 @@ def _copy_languages(record: Screening) -> dict[str, str]:
 
 @bp.app_template_global()
 def summary_copies(record: Screening) -> list[tuple[str, str]]:
-    """The download buttons as (copy, language): my copy and the clinic's; when the clinic
-    reads the patient's language those two would be the same PDF, so my copy and one in the
-    other language instead."""
+    """The download buttons as (copy, language): my copy and the clinic's; with no clinic, or
+    one that reads the patient's language, my copy and one in the other language instead."""
     languages = _copy_languages(record)
-    second = "clinic" if languages["clinic"] != languages["mine"] else "other"
+    addressed = bool(record.clinic_slug and get_clinic(record.clinic_slug))
+    # Without a clinic, "copy for the clinic, in English" would suggest clinics want English.
+    second = "clinic" if addressed and languages["clinic"] != languages["mine"] else "other"
     copies = [("mine", languages["mine"])]
     if languages[second] != languages["mine"]:
         copies.append((second, languages[second]))
@@ -115,8 +116,9 @@ def pdf() -> BaseResponse:
         return gone()
     if request.method == "POST" and not BaseForm().validate():
         return handle_csrf(None)
-    if record.completed_at is None:
-        return redirect(link("screening.check"))
+    if not wizard.confirmed(current.questionnaire_for(record), record.answers,
+                            record.completed_at):
+        return redirect(link("screening.check", **notice("confirm")))
     copy, lang = _requested_copy(record)
     document = _document(record, lang, copy=copy)
     return _pdf_response(_pdf().summary_pdf(document), document.filename)
@@ -128,8 +130,9 @@ def fhir() -> BaseResponse:
     record = current.screening()
     if record is None:
         return gone()
-    if record.completed_at is None:
-        return redirect(link("screening.check"))
+    if not wizard.confirmed(current.questionnaire_for(record), record.answers,
+                            record.completed_at):
+        return redirect(link("screening.check", **notice("confirm")))
     document = _document(record, request.args.get("lang"), identity=False)
     body = json.dumps(document.response, ensure_ascii=False, indent=2)
     return Response(
@@ -152,7 +155,8 @@ def _document(
     evaluation = evaluate(q, record.answers, complete=True)
     completed = aware(record.completed_at)
     clinic, clinic_country = _clinic(record.clinic_slug)
-    form = request.values if identity else {}
+    # Only from the POSTed form: a name in a link would end up in history and access logs.
+    form = request.form if identity else {}
     return _pdf().build_summary(
         evaluation,
         lang=lang,

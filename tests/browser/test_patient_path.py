@@ -79,9 +79,14 @@ def test_whole_path_from_the_keyboard(person, questionnaire, lang):
     assert label(q, "seizure_history.last", "within_12_months", lang) in main
 
     # Change one answer and come back to the check page.
-    who.follow("main a[href*='/questions/health?return=check'][href$='#headaches']")
+    who.follow("main a[href*='/questions/health?return=check'][href$='#headaches-question']")
     assert who.path == "/questions/health?return=check"
-    assert who.focused("input[name=headaches]")  # the link's #fragment lands on the question
+    # the link's #fragment lands on the whole question (its text in view), answers next
+    assert who.focused("#headaches-question")
+    who.page.keyboard.press("Tab")
+    assert who.focused("#headaches-question summary")  # its "why we ask", then the answers
+    who.page.keyboard.press("Tab")
+    assert who.focused("input[name=headaches]")
     assert who.page.locator(".back-link").get_attribute("href") == "/check"
     who.choose("headaches", "yes")
     who.submit()
@@ -257,7 +262,7 @@ def test_delete_my_answers_confirms_and_the_code_stops_working(person):
     stranger.goto("/")
     stranger.write("code", code)
     stranger.press_and_load("Enter")
-    assert stranger.path == "/resume"
+    assert stranger.path == "/resume?error=unknown"  # through a redirect: Back stays safe
     assert stranger.settles_on(".error-summary")
     assert stranger.page.input_value("#code") == code  # kept to correct, not retyped
     stranger.page.keyboard.press("Tab")
@@ -295,7 +300,7 @@ def test_switching_language_mid_path_keeps_progress(person, questionnaire):
     who.follow("a.site-name")
     who.follow("main .notice a.button")
     assert who.path == "/check"
-    who.follow("main a[href*='/questions/devices?return=check'][href$='#cardiac_device']")
+    who.follow("main a[href*='/questions/devices?return=check'][href$='#cardiac_device-question']")
     who.follow(".lang-switch a[hreflang=en]")
     assert who.html_lang() == "en"
     assert who.page.locator(".back-link").get_attribute("href") == "/check"

@@ -294,6 +294,9 @@ def test_name_and_date_of_birth_go_into_that_pdf_only(app, caplog):
     # and the next PDF has blank lines again
     again = client.post("/summary.pdf", data={"csrf_token": csrf(results)})
     assert "Testova" not in squash(open_pdf(again.data).pages[0])
+    # a name in a link is not printed: it would be in the history and in access logs
+    linked = client.get("/summary.pdf?name=Zlatka+Testova-4417&dob=03+09+1961")
+    assert "Testova" not in squash(open_pdf(linked.data).pages[0])
 
 
 def test_no_concerns_is_not_a_clearance_and_nothing_is_left_blank(app):
@@ -375,7 +378,9 @@ def test_results_page_offers_both_copies_the_fhir_file_and_the_optional_fields(a
     html = client.get("/results").get_data(as_text=True)
     assert 'action="/summary.pdf"' in html and 'method="post"' in html
     assert 'name="copy" value="mine">Download my copy (PDF)' in html
-    assert 'name="copy" value="clinic">Copy for the clinic, in Bulgarian (PDF)' in html
+    # no clinic named: the second copy is "in Bulgarian", not "for the clinic"
+    assert 'name="copy" value="other">Copy in Bulgarian (PDF)' in html
+    assert "Copy for the clinic" not in html
     assert '<input type="hidden" name="tz" value="" data-timezone>' in html
     assert 'src="/static/summary.js"' in html
     assert "resolvedOptions().timeZone" in client.get("/static/summary.js").get_data(as_text=True)
@@ -387,7 +392,7 @@ def test_results_page_offers_both_copies_the_fhir_file_and_the_optional_fields(a
     assert 'aria-describedby="summary-identity-hint"' in html and "never saved" in html
     bg = client_for(app, create_screening(app, answers(), lang="bg"))
     html = bg.get("/results").get_data(as_text=True)
-    assert 'name="copy" value="mine">' in html and 'name="copy" value="clinic">' in html
+    assert 'name="copy" value="mine">' in html and 'name="copy" value="other">' in html
 
 
 def test_copies_are_named_apart_and_a_same_language_clinic_gets_no_duplicate(app):

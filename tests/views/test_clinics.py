@@ -437,9 +437,13 @@ def test_a_code_from_elsewhere_does_not_resume_in_this_clinics_frame(app, two_cl
     client = _in_frame(app)
     base = _framed_start(client, mine)
     code = _saved_code(client, base)
-    refused = _resume(client, other, code, lang="bg")
+    posted = _resume(client, other, code, lang="bg")
+    assert posted.status_code == 303  # the error comes back through a GET: Back stays safe
+    assert posted.headers["Location"] == f"/c/{other}/embed/resume?error=elsewhere&lang=bg"
+    assert code not in posted.headers["Location"].upper()
+    refused = client.get(posted.headers["Location"])
     html = refused.get_data(as_text=True)
-    assert refused.status_code == 400
+    assert refused.status_code == 400 and "Set-Cookie" not in refused.headers
     assert '<html lang="bg">' in html and "Върнете се с код за продължаване" in html
     assert html.count('class="error-summary"') == 1
     assert 'href="/resume?lang=bg" target="_blank"' in html
@@ -452,9 +456,9 @@ def test_a_code_from_elsewhere_does_not_resume_in_this_clinics_frame(app, two_cl
         "csrf_token": csrf(general_page), "age_band": "18_64", "action": "save"})
     general_code = re.search(r'class="code">([A-Z0-9-]+)<',
                              general.get("/saved").get_data(True)).group(1)
-    assert _resume(client, mine, general_code).status_code == 400
-    assert "Not found" not in _resume(client, mine, "").get_data(as_text=True)
-    assert "Въведете кода си" in _resume(client, mine, "").get_data(as_text=True)
+    assert "error=elsewhere" in _resume(client, mine, general_code).headers["Location"]
+    empty = client.get(_resume(client, mine, "").headers["Location"]).get_data(as_text=True)
+    assert "Not found" not in empty and "Въведете кода си" in empty
 
 
 def test_framed_starts_are_rate_limited(tmp_path):
@@ -480,3 +484,22 @@ def test_confirming_a_framed_screening_with_gaps_says_so_without_a_cookie(app, c
     assert "Set-Cookie" not in confirmed.headers
     page = client.get(confirmed.headers["Location"]).get_data(as_text=True)
     assert "Some questions still need an answer." in page
+
+
+def test_start_again_on_a_clinic_link_deletes_that_clinics_old_answers(app, client, clinic):
+    page = client.get(f"/c/{clinic}").get_data(as_text=True)
+    client.post(f"/c/{clinic}/start", data={"csrf_token": csrf(page)})
+    again = client.get(f"/c/{clinic}").get_data(as_text=True)
+    assert "Starting again deletes the answers you have given so far." in again
+    client.post(f"/c/{clinic}/start", data={"csrf_token": csrf(again)})
+    assert _count(app) == 1
+    refused = client.post(f"/c/{clinic}/start", data={"csrf_token": "forged"})
+    shown = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "We could not confirm that this came from you" in shown and _count(app) == 1
+
+
+def test_help_is_one_link_away_inside_the_frame(app, clinic):
+    client = _in_frame(app)
+    base = _framed_start(client, clinic, lang="en")
+    page = client.get(f"{base}/questions/about_you").get_data(as_text=True)
+    assert 'href="/support" target="_blank" rel="noopener noreferrer">Need help now?' in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from screener import storage
@@ -181,7 +183,6 @@ def test_save_and_resume_restores_every_answer(client, app):
                       action="save")
     assert saved.headers["Location"].endswith("/saved")
     page = client.get("/saved").get_data(as_text=True)
-    import re
 
     code = re.search(r'class="code">([A-Z0-9-]+)<', page).group(1)
     fresh = app.test_client()
@@ -194,11 +195,26 @@ def test_save_and_resume_restores_every_answer(client, app):
     assert 'value="unsure" checked' in devices
 
 
-def test_wrong_resume_code_is_a_clear_error(client):
+@pytest.mark.parametrize(
+    ("code", "problem", "words"),
+    [("AAAA-BBBB-CCCC", "unknown", "We could not find answers for that code"),
+     ("abc", "length", "A resume code has 12 characters"),
+     ("  - ", "empty", "Enter your resume code")],
+)
+def test_wrong_resume_code_is_a_clear_error(client, code, problem, words):
     page = client.get("/").get_data(as_text=True)
-    response = client.post("/resume", data={"csrf_token": csrf(page), "code": "AAAA-BBBB-CCCC"})
-    assert response.status_code == 400
-    assert "We could not find answers for that code" in response.get_data(as_text=True)
+    response = client.post("/resume", data={"csrf_token": csrf(page), "code": code})
+    # through a redirect, so that Back after the next try never meets a POST result
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/resume?error={problem}"
+    shown = client.get(response.headers["Location"])
+    assert shown.status_code == 400 and words in shown.get_data(as_text=True)
+    assert 'href="#code"' in shown.get_data(as_text=True)
+
+
+def test_a_tampered_resume_error_shows_the_plain_form(client):
+    page = client.get("/resume?error=%3Cscript%3E")
+    assert page.status_code == 200 and "There is a problem" not in page.get_data(as_text=True)
 
 
 def test_delete_removes_everything_at_once(client, app):
@@ -372,3 +388,78 @@ def test_wrong_method_has_its_own_page(client):
     response = client.put("/check")
     assert response.status_code == 405
     assert "Page not found" not in response.get_data(as_text=True)
+
+
+def test_questions_that_do_not_apply_are_not_shown(client):
+    start(client)
+    post_step(client, "about_you", {"age_band": "18_64", "indication": "ocd"})
+    page = client.get("/questions/treatment").get_data(as_text=True)
+    # antidepressant trials and psychotherapy are asked for depression only
+    assert ('id="antidepressant_trials-question" tabindex="-1" '
+            'data-field="antidepressant_trials" hidden') in page
+    assert 'id="self_harm-question" tabindex="-1" data-field="self_harm">' in page
+
+
+def test_optional_questions_say_so(client):
+    start(client)
+    page = shown_after(client, post_step(client, "about_you",
+                                          {"age_band": "18_64", "indication": "other"}))
+    html = page.get_data(as_text=True)
+    assert "Please tell us the reason in a few words. (optional)" in html
+
+
+def test_results_before_confirming_say_why_the_check_page_is_shown(client):
+    complete(client)
+    page = client.get("/questions/health?return=check")
+    client.post("/questions/health", data={"csrf_token": csrf(page.get_data(as_text=True)),
+                                            "return": "check", field("pregnancy"): "unsure",
+                                            field("hearing"): "no", field("headaches"): "no",
+                                            field("heart_disease"): "no", field("bipolar"): "no"})
+    response = client.get("/results")
+    check = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "confirm them to see your results" in check
+
+
+def test_confirming_with_gaps_says_what_is_missing(client):
+    start(client)
+    check = client.get("/check").get_data(as_text=True)
+    response = client.post("/check", data={"csrf_token": csrf(check)})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Some questions still need an answer." in page
+
+
+@pytest.mark.parametrize(("accept", "present", "absent"), [
+    ("en-GB,en;q=0.8", "tel:116123", "tel:988"),
+    ("en-US,en;q=0.8", "tel:988", "tel:116123"),
+    ("de-DE", "tel:08001110111", "tel:988"),
+])
+def test_crisis_numbers_follow_the_browsers_region(client, accept, present, absent):
+    page = client.get("/support", headers={"Accept-Language": accept}).get_data(as_text=True)
+    assert present in page and absent not in page
+
+
+def test_start_typed_as_an_address_goes_to_the_start_page(client):
+    response = client.get("/start")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/")
+
+
+def test_resume_code_is_shown_on_check_and_results(client):
+    results = complete(client).get_data(as_text=True)
+    check = client.get("/check").get_data(as_text=True)
+    code = re.search(r'class="code">([0-9A-Z-]{14})<', check).group(1)
+    assert code in results
+
+
+def test_start_again_warns_that_it_deletes(client):
+    start(client)
+    page = client.get("/").get_data(as_text=True)
+    assert "Starting again deletes the answers you have given so far." in page
+
+
+def test_crisis_help_comes_first_when_the_urgent_page_comes_back(client):
+    start(client)
+    post_step(client, "about_you", BASELINE["about_you"])  # depression: history is asked
+    posted = post_step(client, "treatment", {"self_harm": "yes"})  # the rest left out
+    page = shown_after(client, posted).get_data(as_text=True)
+    assert "There is a problem" in page
+    assert page.index("Help is available now") < page.index("There is a problem")
