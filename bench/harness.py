@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
-WORKERS = 2
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 
 
 def free_port() -> int:

@@ -94,7 +94,8 @@ def app_client(workdir: str):
     )
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
-        record = storage.create("1.0.0", "en", app.config["RETENTION"], "bench").screening
+        version = app.extensions["questionnaires"].current.version
+        record = storage.create(version, "en", app.config["RETENTION"], "bench").screening
         storage.save_answers(record, ANSWERS, app.config["RETENTION"])
         storage.update(record, completed_at=storage.utcnow())
         screening_id = record.id

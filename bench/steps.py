@@ -2,6 +2,7 @@
 and on PostgreSQL, next to a bare Flask hello-world (GET + POST) under the same settings.
 
 Goal: >= 40 % of the bare rate. Run by hand: .venv/bin/python bench/steps.py
+(BENCH_WORKERS=4 runs both under the README's deployment setting instead of 2 workers.)
 """
 
 from __future__ import annotations

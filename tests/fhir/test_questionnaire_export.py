@@ -47,7 +47,7 @@ def exported(client):
 def test_the_api_export_validates_as_fhir(exported):
     resource = FhirQuestionnaire.model_validate(exported)
     assert resource.status == "active"
-    assert resource.version == "1.0.0"
+    assert resource.version == "1.0.1"
 
 
 def test_the_cli_export_validates_as_fhir(runner):

@@ -27,7 +27,7 @@ from screener.questionnaire.loader import (
 )
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "questions"
-QUESTIONNAIRE = QUESTIONS / "tms-safety-1.0.0.yaml"
+QUESTIONNAIRE = QUESTIONS / "tms-safety-1.0.1.yaml"  # the current version
 DRUGS = QUESTIONS / "seizure-threshold-drugs-1.0.0.yaml"
 
 
@@ -143,7 +143,7 @@ MUTATION_PARAMS = [pytest.param(*row[1:], id=row[0]) for row in MUTATIONS]
 
 def test_the_shipped_files_pass():
     files = questionnaire_files(QUESTIONS)
-    assert files == [QUESTIONNAIRE]
+    assert files == [QUESTIONS / "tms-safety-1.0.0.yaml", QUESTIONNAIRE]
     for path in files:
         assert check_file(path) == []
 
@@ -182,7 +182,7 @@ def test_yes_and_no_stay_answer_codes(questionnaire):
     """YAML 1.1 would turn `yes`/`no` into booleans; the loader reads YAML 1.2."""
     assert questionnaire.items["shunt"].codes == {"yes", "no", "unsure"}
     assert questionnaire.items["self_harm"].flags[0].answers == ("yes", "unsure")
-    assert questionnaire.date == "2026-11-25"
+    assert questionnaire.date == "2026-12-01"
 
 
 def test_the_loaded_model_has_what_the_engine_needs(questionnaire):
