@@ -5,7 +5,8 @@ names, lower-case, Cyrillic, four-letter prefixes and one-typo names (the fuzzy 
 next to a plain baseline measured in the same run: a substring scan of the same key table
 (`key LIKE '%text%'`, best 10 by population), which is what a search without the prefix index
 would do. Goal: p50 <= 5 ms. "in top 10" says how often the place a query was made from is
-among the results (short prefixes of common names legitimately miss).
+among the results (short prefixes of common names legitimately miss). "reverse (lat, lon)" is the
+look-up behind "Use my location" (five nearest places to a point), beside reading every place.
 
 Then, in a fresh process on the loaded SQLite file: create_app() plus a first place look-up
 (goal <= 1 s) and that process's peak RSS (goal <= 150 MB), beside a bare Flask app.
@@ -33,8 +34,9 @@ from harness import ROOT, pct  # noqa: E402
 sys.path.insert(0, str(ROOT))
 from screener import create_app  # noqa: E402
 from screener.directory import gazetteer  # noqa: E402
-from screener.directory.models import PlaceName  # noqa: E402
-from screener.directory.places import search_key, search_places  # noqa: E402
+from screener.directory.geo import Point  # noqa: E402
+from screener.directory.models import Place, PlaceName  # noqa: E402
+from screener.directory.places import nearest_places, search_key, search_places  # noqa: E402
 from screener.extensions import db  # noqa: E402
 
 PER_KIND = 200
@@ -92,7 +94,21 @@ def substring_scan(text: str) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def timed(fn, texts: list[str]) -> list[float]:
+def whole_table_nearest(point: Point) -> list[int]:
+    """The reverse look-up's baseline: the database orders every place by a distance estimate."""
+    estimate = (Place.lat - point.lat) * (Place.lat - point.lat) + (
+        (Place.lon - point.lon) * (Place.lon - point.lon))
+    return list(db.session.scalars(sa.select(Place.id).order_by(estimate).limit(5)))
+
+
+def reverse_points(records: list[gazetteer.PlaceRecord], n: int = 200) -> list[Point]:
+    """Where "Use my location" is pressed: a few km from a random place."""
+    rng = random.Random(5)
+    return [Point(r.lat + rng.uniform(-0.05, 0.05), r.lon + rng.uniform(-0.05, 0.05))
+            for r in rng.sample(records, n)]
+
+
+def timed(fn, texts: list) -> list[float]:
     out = []
     for text in texts:
         started = time.perf_counter()
@@ -126,6 +142,13 @@ def run(label: str, url: str, records: list[gazetteer.PlaceRecord]) -> None:
             verdict = "ok" if pct(fast, 50) <= 5 else "MISSED"
             print(f"  {kind:22} {pct(fast, 50):8.2f} {pct(fast, 95):8.2f} "
                   f"{pct(scan, 50):9.1f} {hits:9.0%}  {verdict}")
+        points = reverse_points(records)
+        timed(lambda p: nearest_places(p, 5), points[:10])
+        fast = timed(lambda p: nearest_places(p, 5), points)
+        scan = timed(whole_table_nearest, points[:BASELINE_QUERIES // 4])
+        verdict = "ok" if pct(fast, 50) <= 5 else "MISSED"
+        print(f"  {'reverse (lat, lon)':22} {pct(fast, 50):8.2f} {pct(fast, 95):8.2f} "
+              f"{pct(scan, 50):9.1f} {'':9}  {verdict}")
         db.session.remove()
         db.engine.dispose()
 

@@ -22,6 +22,9 @@ class Place(db.Model):
     """A populated place from geonames (500+ inhabitants); `id` is the geonames id."""
 
     __tablename__ = "places"
+    # The reverse look-up ("Use my location") asks for a latitude range and, within it, a
+    # longitude range: one index range scan instead of reading every place.
+    __table_args__ = (sa.Index("ix_places_lat_lon", "lat", "lon"),)
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(sa.String(200))
