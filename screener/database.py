@@ -1,4 +1,5 @@
-"""Connection set-up per backend, and what makes deleted answers leave the disk.
+"""Connection set-up per backend, what a lost connection costs, and what makes deleted
+answers leave the disk.
 
 SQLite gets WAL with synchronous=NORMAL (no fsync per commit, still crash-safe for the
 database) and a busy timeout, so several gunicorn workers can share the file, and
@@ -7,20 +8,35 @@ secure_delete, so that freed space is zeroed. PostgreSQL needs nothing at connec
 Deleted rows outlive their DELETE on both backends unless something is done about it: in
 SQLite's `-wal` file (every page version a commit wrote stays there until the log wraps) and in
 PostgreSQL's dead tuples. `scrub` is that something, called by storage after each delete.
+
+A connection the server dropped is replaced at checkout (pool_pre_ping, see config); one lost
+in the middle of a request fails that statement: a read that nothing was written before is
+tried once more on a fresh connection (`retry_read`), anything else becomes the translated
+503 page (errors.py), and the request's end never raises on the dead connection.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from .extensions import db
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+WROTE = "screener_wrote"
+"""Session.info key: this transaction has sent a write, so repeating a read after the
+connection died would build on a write that was rolled back with it."""
 
 SCRUBBED_TABLE = "screenings"
 VACUUM_LOCK_TIMEOUT = "500ms"
@@ -89,8 +105,74 @@ def _vacuum_full(engine: Engine) -> None:
             conn.exec_driver_sql("RESET lock_timeout")
 
 
+def is_fault(exc: BaseException) -> bool:
+    """The database could not answer (down, restarting, connection cut, locked, pool empty):
+    worth trying again later, unlike a bad statement or a broken constraint."""
+    if isinstance(exc, sa.exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(
+            exc, sa.exc.OperationalError | sa.exc.InterfaceError
+        )
+    return isinstance(exc, sa.exc.TimeoutError | sa.exc.PendingRollbackError)
+
+
+def retry_read(read: Callable[P, T]) -> Callable[P, T]:
+    """Run a read once more when its connection was lost under it (a server restart, a
+    failover, an administrator's pg_terminate_backend), unless this transaction has written:
+    then the write is lost with the connection and only the 503 page is honest."""
+
+    @functools.wraps(read)
+    def once_more(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return read(*args, **kwargs)
+        except sa.exc.DBAPIError as exc:
+            if not exc.connection_invalidated or db.session.info.get(WROTE):
+                raise
+            log.warning("database connection lost during a read (%s); reading once more",
+                        type(exc).__name__)
+            db.session.rollback()
+            return read(*args, **kwargs)
+
+    return once_more
+
+
+def _note_flush(session: Session, _context) -> None:
+    session.info[WROTE] = True
+
+
+def _note_statement(state) -> None:
+    if not state.is_select:
+        state.session.info[WROTE] = True
+
+
+def _forget_writes(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(WROTE, None)
+
+
+def _end_session_quietly(_exc: BaseException | None) -> None:
+    """Roll the request's transaction back before Flask-SQLAlchemy closes the session: on a
+    connection the server has dropped, that rollback fails, and failing inside the teardown
+    would be a traceback after the answer (and, in tests, an exception in the client)."""
+    if not db.session.registry.has():
+        return
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError as exc:
+        log.warning("database connection lost before the request ended (%s)",
+                    type(exc).__name__)
+
+
 def init_app(app: Flask) -> None:
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+    for name, listener in (
+        ("after_flush", _note_flush),
+        ("do_orm_execute", _note_statement),
+        ("after_transaction_end", _forget_writes),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+    # Teardown functions run last-registered first: this one before Flask-SQLAlchemy's.
+    app.teardown_appcontext(_end_session_quietly)

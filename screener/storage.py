@@ -117,6 +117,7 @@ def create(
     return NewScreening(screening, code)
 
 
+@database.retry_read
 def get(screening_id: str | None) -> Screening | None:
     """A live screening, or None; an expired one is deleted on the spot."""
     if not screening_id or len(screening_id) > 64:
@@ -130,6 +131,7 @@ def get(screening_id: str | None) -> Screening | None:
     return screening
 
 
+@database.retry_read
 def find_by_resume_code(code: str, secret_key: str) -> Screening | None:
     digest = hash_resume_code(code, secret_key)
     screening = db.session.scalar(sa.select(Screening).where(Screening.resume_hash == digest))
