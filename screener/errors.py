@@ -8,7 +8,7 @@ import contextlib
 import logging
 
 import sqlalchemy as sa
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -95,6 +95,24 @@ def handle_unexpected(exc: Exception):
 RETRY_AFTER_SECONDS = "5"
 
 
+def _sent_answers(form) -> list[tuple[str, str]]:
+    """(question, answer) for each answer in a posted step, in the person's words, so that the
+    503 page shows what it keeps; read from the questionnaire in memory, never the database."""
+    registry = current_app.extensions.get("questionnaires")
+    if registry is None:
+        return []
+    lang = g.get("lang", "en")
+    shown = []
+    for name, value in form.items(multi=True):
+        item = registry.current.items.get(name.replace("__", "."))
+        if item is None or not value.strip():
+            continue
+        option = item.option(value)
+        answer = option.label.get_text(lang) if option else value
+        shown.append((item.text.get_text(lang), answer))
+    return shown
+
+
 def handle_database_fault(exc: Exception):
     """The database did not answer: a 503 that says nothing was lost, never a 500.
 
@@ -130,6 +148,7 @@ def handle_database_fault(exc: Exception):
             title=title,
             message=message,
             resend=list(request.form.items(multi=True)) if saving else None,
+            sent=_sent_answers(request.form) if saving else [],
             again=request.script_root + request.path + (f"?{query}" if query else ""),
         )
     except Exception:  # the page needs what is broken (a framed clinic's row): plain words

@@ -147,6 +147,7 @@ def test_a_save_cut_mid_request_is_a_503_that_keeps_what_was_typed(faulty, recor
     html = page.get_data(as_text=True)
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
     assert "We could not save that just now" in html and "earlier answers are kept" in html
+    assert f"<dd>{TYPED}</dd>" in html and "<dd>Yes</dd>" in html  # shown as well as kept
     assert _saved(app)["medications.list"] == ["first answer"]  # nothing half-saved
     fields = [(name, unescape(value)) for name, value in HIDDEN.findall(html)]
     assert ("medications__list", TYPED) in fields and any(n == "csrf_token" for n, _ in fields)
