@@ -4,13 +4,17 @@ data)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
-from flask import Flask, render_template, request
+import sqlalchemy as sa
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from . import database
+from .extensions import db
 from .problems import problem
 
 log = logging.getLogger(__name__)
@@ -88,6 +92,70 @@ def handle_unexpected(exc: Exception):
         return "Internal error", 500
 
 
+RETRY_AFTER_SECONDS = "5"
+
+
+def _sent_answers(form) -> list[tuple[str, str]]:
+    """(question, answer) for each answer in a posted step, in the person's words, so that the
+    503 page shows what it keeps; read from the questionnaire in memory, never the database."""
+    registry = current_app.extensions.get("questionnaires")
+    if registry is None:
+        return []
+    lang = g.get("lang", "en")
+    shown = []
+    for name, value in form.items(multi=True):
+        item = registry.current.items.get(name.replace("__", "."))
+        if item is None or not value.strip():
+            continue
+        option = item.option(value)
+        answer = option.label.get_text(lang) if option else value
+        shown.append((item.text.get_text(lang), answer))
+    return shown
+
+
+def handle_database_fault(exc: Exception):
+    """The database did not answer: a 503 that says nothing was lost, never a 500.
+
+    What the person sent comes back in the page as a form to send again (the same fields, the
+    form's token included, to the same address): nothing of it could be stored, and answers
+    may not go into a cookie, so the page is the POST's own answer, as with a stale token."""
+    if not database.is_fault(exc):
+        return handle_unexpected(exc)
+    log.warning("database unavailable: %s on %s %s", type(exc).__name__, request.method,
+                request.endpoint)
+    with contextlib.suppress(sa.exc.SQLAlchemyError):  # gone: the teardown ends the rest
+        db.session.rollback()
+    headers = {"Retry-After": RETRY_AFTER_SECONDS}
+    if _wants_problem():
+        response = problem(503, "Service unavailable", "the database did not answer; try again")
+        response.headers.update(headers)
+        return response
+    saving = request.method == "POST"
+    if saving:
+        title = _("We could not save that just now")
+        message = _(
+            "Your earlier answers are kept, and so is what you sent from this page: please "
+            "try again."
+        )
+    else:
+        title = _("We could not open this page just now")
+        message = _("Your earlier answers are kept. Please try again in a moment.")
+    query = request.query_string.decode("latin-1")
+    try:
+        page = render_template(
+            "errors/unavailable.html",
+            error_title=True,
+            title=title,
+            message=message,
+            resend=list(request.form.items(multi=True)) if saving else None,
+            sent=_sent_answers(request.form) if saving else [],
+            again=request.script_root + request.path + (f"?{query}" if query else ""),
+        )
+    except Exception:  # the page needs what is broken (a framed clinic's row): plain words
+        return "Service unavailable: please try again.", 503, headers
+    return page, 503, headers
+
+
 def unavailable(reason: str):
     """The service cannot answer at all (e.g. broken questionnaire files): the reason goes to
     integrators, people get the translated page."""
@@ -101,5 +169,8 @@ def unavailable(reason: str):
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(sa.exc.DBAPIError, handle_database_fault)
+    app.register_error_handler(sa.exc.TimeoutError, handle_database_fault)
+    app.register_error_handler(sa.exc.PendingRollbackError, handle_database_fault)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(Exception, handle_unexpected)

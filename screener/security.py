@@ -52,5 +52,18 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def strict_transport(max_age: int):
+    """HSTS for production: after one visit over HTTPS the browser never tries plain HTTP
+    again, so nobody on the network can strip TLS from a patient's later visits."""
+
+    def add_hsts(response: Response) -> Response:
+        response.headers["Strict-Transport-Security"] = f"max-age={max_age}"
+        return response
+
+    return add_hsts
+
+
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
+    if app.config.get("HSTS_MAX_AGE"):
+        app.after_request(strict_transport(app.config["HSTS_MAX_AGE"]))
