@@ -44,7 +44,7 @@ def wait_until_up(port: int, process: subprocess.Popen, what: str, seconds: floa
         try:
             requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, or the worker is still loading
             time.sleep(0.1)
     raise RuntimeError(f"{what} did not answer on port {port}")
 
