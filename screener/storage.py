@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import click
 import sqlalchemy as sa
-from flask.cli import with_appcontext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import database
@@ -208,10 +206,3 @@ def purge_expired(now: datetime | None = None) -> int:
         log.info("purged %d expired screening(s)", removed)
     return removed
 
-
-@click.command("purge")
-@with_appcontext
-def purge_command() -> None:
-    """Delete every screening past its retention time (run it from cron, or rely on requests)."""
-    removed = purge_expired()
-    click.echo(f"purged {removed} expired screening(s)")
