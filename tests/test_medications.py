@@ -7,7 +7,6 @@ list is the shipped one; the drugs come from the clinical reference's table (S2)
 from __future__ import annotations
 
 import json
-import timeit
 
 import jsonschema
 import pytest
@@ -526,20 +525,19 @@ def test_every_added_member_not_named_in_s2_is_commented():
         assert word in comments
 
 
-# ---- speed ------------------------------------------------------------------------------------
+# ---- the list the bench times ----------------------------------------------------------------
+
+TEN_LINES = [
+    "Sertraline 50mg once daily", "Bupropion XL 150 mg", "levothyroxine 50mcg",
+    "vitamin D3 1000 IU", "Alcohol: no", "Allergies: penicillin",
+    "omeprazole 20mg before breakfast", "Xanax 0.25 as needed",
+    "metformin 500 mg twice a day", "ibuprofen 400 when needed",
+]
 
 
-def test_a_ten_line_list_is_matched_quickly(questionnaire):
-    """A generous bound (about 10x the measured time on a slow shared machine): the matcher
-    runs on every screening, so a regression to a per-name scan would show here."""
-    text = "\n".join(
-        ["Sertraline 50mg once daily", "Bupropion XL 150 mg", "levothyroxine 50mcg",
-         "vitamin D3 1000 IU", "Alcohol: no", "Allergies: penicillin",
-         "omeprazole 20mg before breakfast", "Xanax 0.25 as needed",
-         "metformin 500 mg twice a day", "ibuprofen 400 when needed"]
-    )
+def test_a_ten_line_list_finds_its_three_drugs(questionnaire):
+    """The list bench/medications.py times (timing goals live in bench/, not in unit tests)."""
+    text = "\n".join(TEN_LINES)
     assert [m.drug.id for m in find_drugs(questionnaire.drugs, text)] == [
         "sertraline", "bupropion", "alprazolam"
     ]
-    seconds = min(timeit.repeat(lambda: find_drugs(questionnaire.drugs, text), number=50, repeat=5))
-    assert seconds / 50 < 0.002
