@@ -119,17 +119,19 @@ RELEASED_CUES = Cues(
 screenings answered on it are judged as they were."""
 
 _SPELLING = (
+    (re.compile(r"([^aeiou])\1+"), r"\1"),
     (re.compile(r"kh"), "h"), (re.compile(r"ph"), "f"), (re.compile(r"th"), "t"),
     (re.compile(r"ch"), "h"), (re.compile(r"ck"), "k"), (re.compile(r"qu"), "kv"),
     (re.compile(r"ts"), "s"), (re.compile(r"c(?=[eiy])"), "s"), (re.compile(r"c"), "k"),
     (re.compile(r"q"), "k"), (re.compile(r"x"), "ks"), (re.compile(r"w"), "v"),
-    (re.compile(r"y"), "i"), (re.compile(r"(.)\1+"), r"\1"),
+    (re.compile(r"y"), "i"), (re.compile(r"([^aeiou])\1+"), r"\1"),
     (re.compile(r"(?<=[^aeiou]{2})e$|(?<=[aeiou][^aeiou])e$"), ""),
 )
 """How Bulgarian packs spell a Latin brand, reduced to what both scripts share after folding:
 x = кс, ph = ф, th = т, w = в (Wellbutrin, Велбутрин), qu = кв (Seroquel, Сероквел), c = к or,
 before e/i/y, ц or с (Cipralex, Ципралекс; Cymbalta, Симбалта: ц and с become one), y = и,
-kh (х) and ch = h, doubled letters single (Effexor, Ефексор), and a silent final e
+kh (х) and ch = h, doubled consonants single (Effexor, Ефексор; vowels stay, so a letter
+left out between two vowels stays one edit), and a silent final e
 (Claritine, Кларитин). The same key is made from the name and from the typed word."""
 
 
