@@ -16,7 +16,6 @@ from screener import pdf, storage
 from screener.extensions import db
 from screener.views.summary import _clinic_line
 from tests.flow import csrf
-
 from tests.pdf.conftest import (
     MEDICINE_LINES,
     PACEMAKER_SEIZURE_BUPROPION,
