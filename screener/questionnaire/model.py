@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 LEVELS: tuple[str, ...] = ("urgent", "contraindication", "caution", "note")
@@ -89,8 +90,9 @@ class Item:
     def option(self, code: str) -> Option | None:
         return next((o for o in self.options if o.code == code), None)
 
-    @property
+    @cached_property
     def codes(self) -> frozenset[str]:
+        """Worked out once: every parsed answer is checked against it."""
         return frozenset(o.code for o in self.options)
 
 
@@ -244,6 +246,11 @@ class Questionnaire:
     def walk(self) -> Iterator[Item]:
         for section in self.sections:
             yield from section.walk()
+
+    @cached_property
+    def section_ids(self) -> frozenset[str]:
+        """Section ids, which responses may nest answers under (worked out once)."""
+        return frozenset(s.id for s in self.sections)
 
     def is_yes_no(self, item: Item) -> bool:
         """Whether the item is answered from a yes / no / not sure set (for its wording)."""
