@@ -44,7 +44,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from . import summary
 from .i18n import language
 from .medications import DrugMatch, find_drugs
-from .questionnaire.model import Item, Questionnaire, Source
+from .questionnaire.model import EngineSettings, Item, Questionnaire, Source
 from .rules import Evaluation, Flag
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -65,8 +65,9 @@ LETTER_COUNTRIES = frozenset(
 
 MAX_ZONE_NAME = 64
 
-HISTORY_ITEMS = ("indication", "indication.other", "antidepressant_trials", "psychotherapy")
-"""Treatment history, asked for the consultation and never scored: shown together in one block."""
+HISTORY_ITEMS = EngineSettings().history_items
+"""Treatment history of the files released before 1.1.0 (asked, never scored); each file's own
+list is `questionnaire.settings.history_items`, shown together in one block."""
 
 MAX_IDENTITY_LENGTH = 200
 """A typed name is cut (with an ellipsis) only far beyond any real one; the PDF wraps it."""
@@ -356,8 +357,8 @@ def build_summary(
         evaluation=evaluation,
         lang=lang,
         flags=_flag_details(q, evaluation.flags, rows),
-        sections=_without_history(built),
-        history=tuple(rows[i] for i in HISTORY_ITEMS if i in rows),
+        sections=_without_history(built, q.settings.history_items),
+        history=tuple(rows[i] for i in q.settings.history_items if i in rows),
         medications=_medications(q, evaluation.answers, rows),
         references=_references(q, evaluation.flags),
         flagged={f.link_id: f.level for f in evaluation.flags},
@@ -376,12 +377,12 @@ def build_summary(
 
 
 def _without_history(
-    sections: tuple[summary.SectionRows, ...],
+    sections: tuple[summary.SectionRows, ...], history: Sequence[str] = HISTORY_ITEMS
 ) -> tuple[summary.SectionRows, ...]:
     """The answer list leaves out the treatment-history rows: they have their own block, and
     printing them twice cost the summary its third page."""
     return tuple(
-        replace(block, rows=tuple(r for r in block.rows if r.item.link_id not in HISTORY_ITEMS))
+        replace(block, rows=tuple(r for r in block.rows if r.item.link_id not in history))
         for block in sections
     )
 

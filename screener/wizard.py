@@ -201,19 +201,23 @@ def first_unfinished(q: Questionnaire, answers: Mapping[str, Sequence[str]]) -> 
 def urgent_on_page(
     q: Questionnaire, answers: Mapping[str, Sequence[str]], page: Section
 ) -> bool:
-    """True when an answer on this page raises an urgent flag: when the page comes back (an
-    error elsewhere on it), crisis help still comes first."""
+    """True when an answer on this page raises a flag of the crisis level (urgent, from the
+    questionnaire's `engine` block): when the page comes back (an error elsewhere on it),
+    crisis help still comes first."""
+    crisis = q.settings.crisis_level
     page_ids = {item.link_id for item in page.walk()}
-    if not any(rule.level == "urgent" for item in page.walk() for rule in item.flags):
+    if not any(rule.level == crisis for item in page.walk() for rule in item.flags):
         return False
     return any(
-        flag.level == "urgent" and flag.link_id in page_ids
+        flag.level == crisis and flag.link_id in page_ids
         for flag in evaluate(q, answers, complete=False).flags
     )
 
 
 def urgent(q: Questionnaire, answers: Mapping[str, Sequence[str]]) -> bool:
-    """True when an answer raises an urgent flag: crisis help goes first on the next page."""
-    if not any(rule.level == "urgent" for item in q.items.values() for rule in item.flags):
+    """True when an answer raises a flag of the crisis level: crisis help goes first on the
+    next page."""
+    crisis = q.settings.crisis_level
+    if not any(rule.level == crisis for item in q.items.values() for rule in item.flags):
         return False
-    return any(flag.level == "urgent" for flag in evaluate(q, answers, complete=False).flags)
+    return any(flag.level == crisis for flag in evaluate(q, answers, complete=False).flags)
