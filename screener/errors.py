@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .problems import problem
+from .security import ControlCharacters, NotUtf8
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,35 @@ def render_error(code: int):
 def handle_http(exc: HTTPException):
     code = exc.code or 500
     if _wants_problem():
-        return problem(code, exc.name, exc.description)
+        response = problem(code, exc.name, exc.description)
+        # The headers the error carries (a 405's Allow, a 429's Retry-After) stay on it.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
     return render_error(code)
+
+
+def handle_bad_bytes(exc: ControlCharacters | NotUtf8):
+    """Say what is wrong with what was sent, which a generic 400 (or the token mismatch a
+    dropped form used to cause) does not."""
+    if _wants_problem():
+        return problem(400, exc.name, exc.description)
+    if isinstance(exc, NotUtf8):
+        title = _("What was sent could not be read")
+        message = _(
+            "Your browser sent the form in a text encoding other than UTF-8, so nothing was "
+            "saved. Go back, reload the page and send it again: your saved answers have not "
+            "changed."
+        )
+    else:
+        title = _("What was sent contains characters we cannot use")
+        message = _(
+            "The address or the form contains an invisible control character, so nothing was "
+            "saved. Go back, remove it (for example by typing the text again instead of pasting "
+            "it) and try again: your saved answers have not changed."
+        )
+    return render_template("errors/error.html", title=title, message=message), 400
 
 
 def handle_csrf(exc: CSRFError):
@@ -88,6 +116,21 @@ def handle_unexpected(exc: Exception):
         return "Internal error", 500
 
 
+def render_overrun():
+    """A summary took longer to render than its bound and was stopped: say so, and that nothing
+    was lost, rather than letting the worker time out."""
+    if _wants_problem():
+        return problem(
+            503, "Rendering took too long", "the summary was stopped before it was finished"
+        )
+    title = _("We could not make your summary just now")
+    message = _(
+        "Preparing the PDF took too long, so it was stopped. Your answers are kept: go back to "
+        "your results and try again in a moment."
+    )
+    return render_template("errors/error.html", title=title, message=message), 503
+
+
 def unavailable(reason: str):
     """The service cannot answer at all (e.g. broken questionnaire files): the reason goes to
     integrators, people get the translated page."""
@@ -101,5 +144,7 @@ def unavailable(reason: str):
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(ControlCharacters, handle_bad_bytes)
+    app.register_error_handler(NotUtf8, handle_bad_bytes)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(Exception, handle_unexpected)

@@ -27,6 +27,7 @@ from ..frame import BaseForm, current_frame, entry_link, link, notice
 from ..i18n import browser_country
 from ..questionnaire.forms import build_form_class, field_name, initial_data, posted_answers
 from ..rules import evaluate
+from ..security import SAFE_METHODS
 from ..templating import retention_hours
 
 bp = Blueprint("screening", __name__)
@@ -129,7 +130,7 @@ def step(section_id: str) -> Response | str:
         abort(404)
     form_class = build_form_class(q, page, g.lang)
     returning = request.values.get("return") == "check"
-    if request.method == "GET":
+    if request.method in SAFE_METHODS:
         shown = wizard.PageState.restore(storage.take_pending(record, page.id))
         answers = shown.answers_over(record.answers)
         form = form_class(data=initial_data(page, answers))
@@ -344,7 +345,7 @@ def resume() -> Response | tuple[str, int]:
     if frame is not None:
         return redirect(url_for("clinics.embed", slug=frame.slug))
     form = PlainForm()
-    if request.method == "GET":
+    if request.method in SAFE_METHODS:
         error = resuming.message(request.args.get("error"), retention_hours())
         typed = session.pop(TYPED_CODE, "") if error else ""
         return render_template(
