@@ -12,9 +12,10 @@ Prints, in one run:
   as one medicine per line; name and date of birth at their limits) beside the typical
   screening, interleaved in one run.
 
-Goals: full p50 <= 1.3 x bare p50; growth < 20 MB; every worst-case render <= 2 s. Timings interleave the variants in one
-process (shuffled each round) so other load on the machine falls on all of them alike; peak RSS
-comes from one process per variant (the bare ones import WeasyPrint only).
+Goals: full p50 <= 1.3 x bare p50; growth < 20 MB; every worst-case render <= 2 s. Timings
+interleave the variants in one process (shuffled each round) so other load on the machine falls
+on all of them alike; peak RSS comes from one process per variant (the bare ones import
+WeasyPrint only).
 Run by hand: .venv/bin/python bench/pdf.py [--runs 20] [--renders 200] [--worst-runs 3]
 """
 

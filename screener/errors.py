@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .current import SESSION_LANG
+from .i18n import supported
 from .problems import problem
 from .security import ControlCharacters, NotUtf8
 
@@ -77,6 +79,11 @@ def handle_bad_bytes(exc: ControlCharacters | NotUtf8):
     dropped form used to cause) does not."""
     if _wants_problem():
         return problem(400, exc.name, exc.description)
+    if "lang" not in g:  # refused before the language was chosen: ask no database for it
+        remembered = session.get(SESSION_LANG)
+        g.lang = remembered if remembered in supported() else (
+            request.accept_languages.best_match(supported()) or "en"
+        )
     if isinstance(exc, NotUtf8):
         title = _("What was sent could not be read")
         message = _(

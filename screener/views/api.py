@@ -128,9 +128,8 @@ def read_json_body() -> tuple[object, Response | None]:
     """The request body as JSON, or the problem response to send instead (415 for any
     declared type but JSON, checked before the body is read)."""
     if request.mimetype not in JSON_TYPES:
-        return None, problem(
-            415, "Unsupported media type", "send the body as application/fhir+json or application/json"
-        )
+        detail = "send the body as application/fhir+json or application/json"
+        return None, problem(415, "Unsupported media type", detail)
     raw = request.get_data(cache=True)
     try:
         # A byte-order mark is tolerated (some Windows tools write one); an integer too long
