@@ -64,6 +64,8 @@ def render_error(code: int):
 
 def handle_http(exc: HTTPException):
     code = exc.code or 500
+    if exc.response is not None:  # a page of its own (a step's 429 keeps what was typed)
+        return exc.response
     if _wants_problem():
         response = problem(code, exc.name, exc.description)
         # The headers the error carries (a 405's Allow, a 429's Retry-After) stay on it.
