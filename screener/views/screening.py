@@ -125,7 +125,12 @@ def begin() -> Response:
 
 STEP_LIMIT = "60 per minute;600 per hour"
 """Step submits per screening: a patient sends each of the eight pages a few times at most, so
-only a script reaches this; the page then comes back with what was typed (`_too_many_steps`)."""
+only a script reaches this; the page then comes back with what was typed (`_too_many_steps`).
+App config `STEP_RATE_LIMIT` overrides it (bench/steps.py posts one page flat out)."""
+
+
+def _step_limit() -> str:
+    return current_app.config.get("STEP_RATE_LIMIT", STEP_LIMIT)
 
 
 def _screening_key() -> str:
@@ -165,7 +170,7 @@ def _sent_again(q, page, record, posted, message: str, returning: bool) -> str:
 
 
 @bp.route("/questions/<section_id>", methods=["GET", "POST"])
-@limiter.limit(STEP_LIMIT, key_func=_screening_key, methods=["POST"], on_breach=_too_many_steps)
+@limiter.limit(_step_limit, key_func=_screening_key, methods=["POST"], on_breach=_too_many_steps)
 def step(section_id: str) -> Response | str:
     record = current.screening()
     if record is None:
