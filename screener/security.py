@@ -6,7 +6,8 @@ CSP follows; everything else refuses framing. Whatever a view or a database row 
 values of the strict origin form reach the header, so a bad row can neither widen framing
 (`*`, `https:`), inject a directive (`; sandbox`) nor break the header (a line break).
 
-Requests: a NUL or another control character in the path, the query or a form value (a tab and
+Requests: a NUL or another control character in the path, the query (but for the provider
+search and directory API, which name the bad parameter themselves) or a form value (a tab and
 line breaks in a form value excepted: a textarea sends them) is refused with 400 before anything
 else runs, the database included (PostgreSQL refuses a NUL in text with an error of its own);
 so is a form body that is not UTF-8, with a page saying so rather than a token mismatch.
@@ -41,6 +42,10 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 FORM_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """The same, less tab, line feed and carriage return, which a textarea sends."""
 FORM_TYPE = "application/x-www-form-urlencoded"
+OWN_QUERY_CHECKS = frozenset({"providers", "directory_api"})
+"""Blueprints that check their own query parameters before any look-up and say which one is
+wrong (the provider search's error summary, the directory API's problem naming the parameter),
+which is more help than a page for the whole request."""
 
 
 class ControlCharacters(BadRequest):
@@ -58,7 +63,9 @@ class NotUtf8(BadRequest):
 def refuse_bad_bytes(_endpoint: str | None = None, _values: dict | None = None) -> None:
     """Raise before any lookup (it runs as the first URL-value preprocessor, ahead of the
     clinic's and the frame's, which read the database)."""
-    if CONTROL.search(request.path) or any(
+    if CONTROL.search(request.path):
+        raise ControlCharacters()
+    if request.blueprint not in OWN_QUERY_CHECKS and any(
         CONTROL.search(key) or CONTROL.search(value)
         for key, values in request.args.lists()
         for value in values

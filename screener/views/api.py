@@ -41,6 +41,11 @@ def questionnaire() -> Response:
           content:
             application/fhir+json:
               schema: {type: object}
+        400:
+          description: A control character in the query
+          content:
+            application/problem+json:
+              schema: {$ref: '#/components/schemas/Problem'}
         404:
           description: No such version
           content:
