@@ -8,14 +8,17 @@ import contextlib
 import logging
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from . import database
 from .extensions import db
+from .current import SESSION_LANG
+from .i18n import supported
 from .problems import problem
+from .security import ControlCharacters, NotUtf8
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +68,43 @@ def render_error(code: int):
 
 def handle_http(exc: HTTPException):
     code = exc.code or 500
+    if exc.response is not None:  # a page of its own (a step's 429 keeps what was typed)
+        return exc.response
     if _wants_problem():
-        return problem(code, exc.name, exc.description)
+        response = problem(code, exc.name, exc.description)
+        # The headers the error carries (a 405's Allow, a 429's Retry-After) stay on it.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
     return render_error(code)
+
+
+def handle_bad_bytes(exc: ControlCharacters | NotUtf8):
+    """Say what is wrong with what was sent, which a generic 400 (or the token mismatch a
+    dropped form used to cause) does not."""
+    if _wants_problem():
+        return problem(400, exc.name, exc.description)
+    if "lang" not in g:  # refused before the language was chosen: ask no database for it
+        remembered = session.get(SESSION_LANG)
+        g.lang = remembered if remembered in supported() else (
+            request.accept_languages.best_match(supported()) or "en"
+        )
+    if isinstance(exc, NotUtf8):
+        title = _("What was sent could not be read")
+        message = _(
+            "Your browser sent the form in a text encoding other than UTF-8, so nothing was "
+            "saved. Go back, reload the page and send it again: your saved answers have not "
+            "changed."
+        )
+    else:
+        title = _("What was sent contains characters we cannot use")
+        message = _(
+            "The address or the form contains an invisible control character, so nothing was "
+            "saved. Go back, remove it (for example by typing the text again instead of pasting "
+            "it) and try again: your saved answers have not changed."
+        )
+    return render_template("errors/error.html", title=title, message=message), 400
 
 
 def handle_csrf(exc: CSRFError):
@@ -156,6 +193,21 @@ def handle_database_fault(exc: Exception):
     return page, 503, headers
 
 
+def render_overrun():
+    """A summary took longer to render than its bound and was stopped: say so, and that nothing
+    was lost, rather than letting the worker time out."""
+    if _wants_problem():
+        return problem(
+            503, "Rendering took too long", "the summary was stopped before it was finished"
+        )
+    title = _("We could not make your summary just now")
+    message = _(
+        "Preparing the PDF took too long, so it was stopped. Your answers are kept: go back to "
+        "your results and try again in a moment."
+    )
+    return render_template("errors/error.html", title=title, message=message), 503
+
+
 def unavailable(reason: str):
     """The service cannot answer at all (e.g. broken questionnaire files): the reason goes to
     integrators, people get the translated page."""
@@ -172,5 +224,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(sa.exc.DBAPIError, handle_database_fault)
     app.register_error_handler(sa.exc.TimeoutError, handle_database_fault)
     app.register_error_handler(sa.exc.PendingRollbackError, handle_database_fault)
+    app.register_error_handler(ControlCharacters, handle_bad_bytes)
+    app.register_error_handler(NotUtf8, handle_bad_bytes)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(Exception, handle_unexpected)

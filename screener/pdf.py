@@ -42,6 +42,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import summary
+from .deadline import Overrun, run_within
 from .i18n import language
 from .medications import DrugMatch, find_drugs
 from .questionnaire.model import EngineSettings, Item, Questionnaire, Source
@@ -55,6 +56,9 @@ fetcher; `templates/pdf/` is open to the fetcher for `.css` files only."""
 TEMPLATE = "pdf/summary.html"
 AUTHOR = "TMS Screener"
 ATTACHMENT_NAME = "questionnaire-response.json"
+RENDER_SECONDS = 10.0
+"""The hard bound on one render (app config `PDF_RENDER_SECONDS`): a summary at every limit of
+the questionnaire takes about one second (bench/pdf.py), a worker's timeout is 30 s."""
 PDF_VARIANT = "pdf/ua-1"
 """Tagged PDF (structure tree, /MarkInfo) so screen readers and reflow work."""
 
@@ -104,6 +108,10 @@ FONT_FILES = (
 _signals = Namespace()
 rendered = _signals.signal("pdf-rendered")
 """Sent after every render with `fetcher=` (what WeasyPrint asked for); tests subscribe."""
+
+
+class RenderOverrun(Exception):
+    """A render took longer than `PDF_RENDER_SECONDS` and was stopped."""
 
 
 class RefusedURL(ValueError):
@@ -500,7 +508,8 @@ def render_pdf(
     fetcher: PackagedFilesFetcher | None = None,
     variant: str | None = PDF_VARIANT,
 ) -> bytes:
-    """HTML → PDF bytes. `attachments` are (file name, text, description) triples."""
+    """HTML → PDF bytes. `attachments` are (file name, text, description) triples. Stopped with
+    `RenderOverrun` after `PDF_RENDER_SECONDS` (screener/deadline.py)."""
     fetcher = fetcher or PackagedFilesFetcher()
     files = [
         Attachment(
@@ -512,9 +521,18 @@ def render_pdf(
         )
         for name, text, description in attachments
     ]
-    pdf = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher).write_pdf(
-        font_config=font_configuration(), pdf_variant=variant, attachments=files
-    )
+    document = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
+    seconds = current_app.config.get("PDF_RENDER_SECONDS", RENDER_SECONDS)
+    try:
+        pdf = run_within(
+            seconds,
+            lambda: document.write_pdf(
+                font_config=font_configuration(), pdf_variant=variant, attachments=files
+            ),
+        )
+    except Overrun:
+        _per_thread.fonts = None  # stopped half-way: the next render starts a clean one
+        raise RenderOverrun(f"the render took longer than {seconds} s") from None
     rendered.send(current_app._get_current_object(), fetcher=fetcher)
     return pdf
 
