@@ -14,8 +14,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from . import database
-from .extensions import db
 from .current import SESSION_LANG
+from .extensions import db
 from .i18n import supported
 from .problems import problem
 from .security import ControlCharacters, NotUtf8
