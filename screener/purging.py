@@ -40,6 +40,9 @@ def one_at_a_time() -> Iterator[bool]:
         return
     with db.engine.connect() as connection:
         got = connection.scalar(sa.select(sa.func.pg_try_advisory_lock(LOCK_KEY)))
+        # The lock is the session's, not the transaction's: end the transaction at once, or
+        # its snapshot keeps the deleted rows visible and VACUUM FULL copies them over.
+        connection.commit()
         try:
             yield bool(got)
         finally:
