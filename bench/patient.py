@@ -113,6 +113,8 @@ class Patient:
 
     def _send(self, method: str, path: str, kind: str, expect: int,
               data: list[tuple[str, str]] | None = None) -> Reply:
+        if not path.startswith("/") or path.startswith("//"):
+            raise WalkError(f"{kind}: {path!r} is not on this app; only its own paths are sent")
         if len(self.walk.requests) >= MAX_REQUESTS:
             raise WalkError(f"more than {MAX_REQUESTS} requests without reaching the end")
         reply = self.client.request(method, path, data, kind, self.headers, expect)
@@ -238,7 +240,7 @@ def _link(html: str, base: str, wanted_path: str) -> str:
     doc = lxml.html.fromstring(html)
     for anchor in doc.iter("a"):
         href = urljoin(base, anchor.get("href") or "")
-        if _path(href) == wanted_path:
+        if _path(href) == wanted_path and not urlsplit(href).netloc:
             return urldefrag(href).url
     raise WalkError(f"no link to {wanted_path} on {_kind_of(base)}")
 
