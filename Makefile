@@ -56,6 +56,7 @@ bench: setup ## run the benchmarks (by hand; they print figures beside a baselin
 	$(BIN)/python bench/places.py
 	$(BIN)/python bench/nearest.py
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/load.py  # last: whole patients, about 8 minutes
 
 clean: ## remove the venv and the local database
 	rm -rf $(VENV) instance test-artifacts

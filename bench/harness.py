@@ -31,6 +31,14 @@ def free_port() -> int:
 @contextmanager
 def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = WORKERS) -> Iterator[int]:
     """Serve `app` ('module:factory()') with the same settings for every bench; yields the port."""
+    with serve(app, env, workers) as (port, _):
+        yield port
+
+
+@contextmanager
+def serve(app: str, env: dict[str, str] | None = None,
+          workers: int = WORKERS) -> Iterator[tuple[int, subprocess.Popen]]:
+    """As `gunicorn`, yielding the master process too (to read its and its workers' CPU)."""
     port = free_port()
     process = subprocess.Popen(
         [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
@@ -49,7 +57,7 @@ def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = WORKERS
                 time.sleep(0.1)
         else:
             raise RuntimeError(f"gunicorn for {app} did not start")
-        yield port
+        yield port, process
     finally:
         process.terminate()
         process.wait(timeout=10)
