@@ -363,6 +363,36 @@ def resume() -> Response | tuple[str, int]:
     return redirect(_step_url(wizard.first_unfinished(q, found.screening.answers)))
 
 
+BACK_MAX = 500
+
+
+def _own_page(path: str | None) -> str:
+    """Where "Keep my answers" leads: the page the patient came from, if it is one of ours
+    (a path, never another site), else the start page."""
+    if (
+        path and len(path) <= BACK_MAX and path.startswith("/") and not path.startswith("//")
+        and "\\" not in path and not any(ch.isspace() for ch in path)
+        and not path.split("?")[0].endswith("/delete")
+    ):
+        return path
+    return link("screening.start")
+
+
+@bp.get("/delete")
+def confirm_delete() -> Response | str:
+    """GOV.UK's pattern for a destructive action: say what goes, then only this page's POST
+    deletes, so that a stray tap on a link never loses anything."""
+    record = current.screening()
+    if record is None:
+        return _gone()
+    return render_template(
+        "screening/delete.html",
+        form=PlainForm(),
+        back=_own_page(request.args.get("back")),
+        completed=record.completed_at is not None,
+    )
+
+
 @bp.post("/delete")
 def delete() -> Response:
     form = PlainForm()

@@ -356,7 +356,9 @@ def walk_the_path(who: Visitor, *, screenshots: bool = False) -> dict:
         from screener import storage
 
         assert storage.get(screening_id) is not None
-    press(frame, f"form[action='/c/{SLUG}/f/{screening_id}/delete'] button")
+    press(frame, ".privacy-actions a[href*='/delete?back=']")
+    assert frame.url.startswith(f"{base}/delete?back=")
+    press(frame, f"form[action='/c/{SLUG}/f/{screening_id}/delete'] #confirm-delete")
     assert frame.url == f"{base}/deleted"
     deleted_height = wait_for_height(who)
     if screenshots:
@@ -598,5 +600,7 @@ def test_framed_pages_have_no_axe_violations(browser, embed, width):
         audit("check")
         press(frame, "form[action$='/check'] button")
         audit("results")
-        press(frame, "form[action$='/delete'] button")
+        press(frame, ".privacy-actions a[href*='/delete?back=']")
+        audit("delete confirmation")
+        press(frame, "form[action$='/delete'] #confirm-delete")
         audit("deleted")

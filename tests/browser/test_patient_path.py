@@ -19,7 +19,8 @@ pytestmark = pytest.mark.browser
 
 START = "form[action$='/start'] button"
 CONFIRM = "form[action$='/check'] button"
-DELETE = "form[action$='/delete'] button"
+DELETE = ".privacy-actions a[href*='/delete?back=']"
+CONFIRM_DELETE = "form[action$='/delete'] #confirm-delete"
 SAVE = "button[value=save]"
 
 
@@ -243,15 +244,28 @@ def test_save_and_resume_on_another_device_restores_every_answer(person):
             assert later.visible(f"[data-field={field(link_id)}]"), link_id
 
 
-def test_delete_my_answers_confirms_and_the_code_stops_working(person):
-    who: Person = person(width=360)
-    begin(who, "en")
+@pytest.mark.parametrize("lang", ["en", "bg"])
+@pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
+def test_delete_my_answers_confirms_and_the_code_stops_working(person, lang, js):
+    who: Person = person(width=360, js=js)
+    begin(who, lang)
     who.skip_to_main()
     who.answer_all(BASELINE["about_you"])
     who.submit(SAVE)
     code = who.resume_code()
+    # a link at the foot of the page, not a red button under "Save"
+    assert who.page.locator("main button.warning").count() == 0
 
     who.follow(DELETE)
+    assert who.path == "/delete?back=/saved", who.path
+    assert who.page.locator("main button.warning#confirm-delete").count() == 1
+    if js:  # axe runs as a script: the page is the same without one
+        who.audit("delete-confirm", screenshot=True)
+    who.follow("#keep-answers")  # nothing deleted: back where they were, code still shown
+    assert who.path == "/saved" and who.resume_code() == code
+
+    who.follow(DELETE)
+    who.follow(CONFIRM_DELETE)
     assert who.path == "/deleted"
     who.follow("main a.button")
     assert who.path == "/"

@@ -268,7 +268,7 @@ def test_a_patient_can_delete_their_answers_from_the_provider_page(app, client):
     assert "Delete my answers now" not in client.get("/providers/").get_data(as_text=True)
     start(client)
     page = client.get("/providers/?q=Levski").get_data(as_text=True)
-    assert 'action="/delete"' in page and "Delete my answers now" in page
+    assert 'href="/delete?back=/providers/?q%3DLevski"' in page and "Delete my answers now" in page
 
 
 def test_a_broken_language_parameter_is_ignored_not_blamed_on_the_town(client):
