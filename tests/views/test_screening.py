@@ -242,7 +242,7 @@ def test_delete_link_opens_a_confirmation_and_only_its_post_deletes(client, app)
     assert confirm.status_code == 200
     assert "Сигурни ли сте, че искате да изтриете отговорите си?" in html
     assert 'class="warning" id="confirm-delete"' in html and 'action="/delete"' in html
-    assert 'id="keep-answers">' in html and 'href="/questions/metal?lang=bg" id="keep-answers"' in html
+    assert 'href="/questions/metal?lang=bg" id="keep-answers"' in html
     with app.app_context():  # looking at the confirmation deletes nothing
         assert db.session.scalar(db.select(db.func.count()).select_from(storage.Screening)) == 1
     response = client.post("/delete", data={"csrf_token": csrf(html)})
