@@ -135,10 +135,11 @@ def step(section_id: str) -> Response | str:
         form = form_class(data=initial_data(page, answers))
         enabled = wizard.enabled_items(q, answers)
         errors = _error_messages(q, shown.errors)
-        crisis = (
-            crisis_lines(_country(record)) if wizard.urgent_on_page(q, answers, page) else None
+        lines = crisis_lines(_country(record))
+        crisis = lines if wizard.urgent_on_page(q, answers, page) else None
+        return _render_step(
+            q, page, form, enabled, errors, shown.revealed, returning, crisis, standby=lines
         )
-        return _render_step(q, page, form, enabled, errors, shown.revealed, returning, crisis)
 
     posted = posted_answers(request.form, page)
     if not PlainForm().validate():  # the page's fields check nothing: the wizard judges them
@@ -179,7 +180,9 @@ def _step_url(step_id: str, returning: bool = False) -> str:
     return link("screening.step", section_id=step_id)
 
 
-def _render_step(q, page, form, enabled, errors, revealed, returning, crisis=None) -> str:
+def _render_step(
+    q, page, form, enabled, errors, revealed, returning, crisis=None, standby=None
+) -> str:
     position = wizard.position(q, page.id)
     previous = wizard.previous_step(q, page.id)
     if returning:
@@ -216,6 +219,7 @@ def _render_step(q, page, form, enabled, errors, revealed, returning, crisis=Non
         resume_code=current.resume_code(),
         error_title=bool(errors),
         crisis=crisis,
+        standby=standby,  # crisis help the page's script shows the moment an answer needs it
     )
 
 

@@ -387,3 +387,36 @@ def test_the_summary_gives_times_on_the_patients_own_clock(person, js, zone):
     text = PdfReader(io.BytesIO(download.value.path().read_bytes())).pages[0].extract_text()
     shown = re.search(r"Date of screening\s+\S+ \d+, \d{4}, \d\d:\d\d\s+(UTC\S*)", text)
     assert shown and shown.group(1) == zone, text[:400]
+
+
+@pytest.mark.parametrize("lang", ["en", "bg"])
+@pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
+def test_crisis_help_as_soon_as_the_self_harm_answer_is_given(person, lang, js):
+    """With a script, "not sure" shows crisis help right below the question at once (an
+    alert region, the box focusable); without one, the next page starts with it."""
+    who: Person = person(width=360, js=js)
+    begin(who, lang)
+    who.fast_forward(SECTIONS[:-1], start=False)
+    who.goto("/questions/treatment")
+    assert who.page.locator("main .crisis").count() == 0
+    who.skip_to_main()
+    who.answer_all({k: v for k, v in BASELINE["treatment"].items() if k != "self_harm"})
+    who.choose("self_harm", "unsure")
+    if js:
+        box = who.page.locator("[role=alert].crisis-now .crisis")
+        box.wait_for(state="visible", timeout=2000)
+        assert box.get_attribute("tabindex") == "-1"
+        assert box.locator("a[href^='tel:']").count() >= 1
+        # right below the question, where the patient is looking
+        question = who.page.locator("[data-field=self_harm]").bounding_box()
+        assert 0 <= box.bounding_box()["y"] - (question["y"] + question["height"]) < 40
+        who.audit("self-harm-help-at-once", screenshot=True)
+    else:
+        assert who.page.locator("main .crisis").count() == 0
+    who.submit()
+    assert who.path == "/check"
+    assert who.page.evaluate(
+        "() => document.querySelector('main').firstElementChild.classList.contains('crisis')"
+    )
+    first = who.page.locator("main .crisis").first.bounding_box()
+    assert first is not None and first["y"] < 400

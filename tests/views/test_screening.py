@@ -497,3 +497,24 @@ def test_crisis_help_comes_first_when_the_urgent_page_comes_back(client):
     page = shown_after(client, posted).get_data(as_text=True)
     assert "There is a problem" in page
     assert page.index("Help is available now") < page.index("There is a problem")
+
+
+def test_urgent_results_are_one_block_with_the_same_numbers(client):
+    client.get("/?lang=bg")
+    html = complete(client, {"treatment": {"self_harm": "yes"}}).get_data(as_text=True)
+    main = html[html.index("<main"):html.index("</main>")]
+    assert main.count('class="crisis"') == 1
+    assert 'class="panel outcome-urgent"' not in main  # the crisis box is the urgent panel
+    assert main.index('class="crisis"') < main.index("<h1")
+    assert "112" in main and "988" not in main  # Bulgaria: no US number in either place
+
+
+def test_results_name_what_was_found_and_do_not_repeat_the_heading(client):
+    html = complete(client, {"devices": {"cardiac_device": "yes",
+                                         "cardiac_device.kind": ["pacemaker"]}}
+                    ).get_data(as_text=True)
+    assert "You told us: <strong>Yes – Pacemaker" in html
+    assert "<p>Possible contraindication:" not in html
+    none = complete(client).get_data(as_text=True)
+    assert "especially the ones marked above" not in none
+    assert "The clinician goes through your answers with you." in none
