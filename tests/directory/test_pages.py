@@ -79,7 +79,7 @@ def test_levski_in_bulgarian(client):
     assert html.count("Последна проверка") == len(names)
     assert html.count("Примерни данни: не е истинск") == len(names)
     assert re.search(r'<p class="dir-where">4\d (km|км) · ', html)
-    assert "Имахте предвид" not in html
+    assert "Имахте ли предвид" not in html
     parsed = Page(html)
     assert all(b - a <= 1 for a, b in zip(parsed.headings, parsed.headings[1:], strict=False))
 
@@ -173,7 +173,7 @@ def test_coordinates_search(client):
 
 def test_alternatives_keep_filters_and_choose_the_place(client):
     html = page(client, q="Novi Pazar", lang="bg", condition="depression")
-    assert "Имахте предвид друго място?" in html
+    assert "Имахте ли предвид друго място?" in html
     link = re.search(r'<div class="dir-alternatives">.*?<a href="([^"]+)">([^<]+)</a>', html,
                      re.S)
     assert link.group(2).startswith("Нови Пазар") and link.group(2).endswith("Сърбия")

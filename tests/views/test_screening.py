@@ -518,3 +518,11 @@ def test_results_name_what_was_found_and_do_not_repeat_the_heading(client):
     none = complete(client).get_data(as_text=True)
     assert "especially the ones marked above" not in none
     assert "The clinician goes through your answers with you." in none
+
+
+def test_support_page_has_one_heading_true_words_and_a_way_back(client):
+    html = client.get("/support").get_data(as_text=True)
+    main = html[html.index("<main"):html.index("</main>")]
+    assert main.count("Help is available now") == 1
+    assert "free" not in main  # 112 is an emergency line, not a free helpline
+    assert 'href="/">Back to the screening</a>' in main
