@@ -55,6 +55,7 @@ bench: setup ## run the benchmarks (by hand; they print figures beside a baselin
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/places.py
 	$(BIN)/python bench/nearest.py
+	$(BIN)/python bench/import.py
 
 clean: ## remove the venv and the local database
 	rm -rf $(VENV) instance test-artifacts

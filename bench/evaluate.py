@@ -64,7 +64,10 @@ SCREENING: dict[str, list[str]] = {
         "Sertraline 100mg every morning\nWellbutrin XL 150 mg\nlevothyroxine 50mcg, vitamin D"
     ],
     "medications.recent_change": ["yes"],
-    "substance_use": ["no"],
+    "medications_stopped": ["no"],
+    "alcohol_use": ["no"],
+    "alcohol_stopped": ["no"],
+    "drug_use": ["no"],
     "sleep_deprivation": ["no"],
     "pregnancy": ["no"],
     "hearing": ["no"],

@@ -11,8 +11,19 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import (  # noqa: F401 - storage registers its models
+    accesslog,
+    database,
+    errors,
+    health,
+    jsonlog,
+    logs,
+    purging,
+    security,
+    storage,
+    templating,
+)
 from . import config as config_module
-from . import database, errors, logs, security, storage, templating  # noqa: F401 - storage registers its models
 from .directory import models as directory_models  # noqa: F401 - registers its tables
 from .extensions import babel, csrf, db, limiter, migrate
 from .i18n import select_locale
@@ -54,11 +65,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     _register_blueprints(app)
     app.cli.add_command(questions)
-    app.cli.add_command(storage.purge_command)
+    purging.init_app(app)
     security.init_app(app)
     logs.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    accesslog.init_app(app)
+    jsonlog.init_app(app)
+    health.init_app(app, ROOT / "migrations")
     return app
 
 

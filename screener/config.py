@@ -6,11 +6,17 @@ SQLite file in the instance folder and rate limits live in memory.
 
 from __future__ import annotations
 
+import math
 import os
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 DEV_SECRET_KEY = "dev-only-not-secret"
+ENVIRONMENTS = ("development", "production")
+HSTS_MAX_AGE = 365 * 24 * 3600
+"""One year, the usual value; without includeSubDomains, since the clinic's or host's other
+subdomains are not ours to pin to HTTPS."""
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,17 +41,32 @@ def from_environment(instance_path: str) -> dict:
         raise ConfigError("SCREENER_RETENTION_HOURS must be a number of hours") from None
     if not 0 < retention_hours <= 24 * 365:
         raise ConfigError("SCREENER_RETENTION_HOURS must be more than 0 and at most a year")
+    env = os.environ.get("SCREENER_ENV", "development")
+    if env not in ENVIRONMENTS:
+        # A typo such as `prod` must not quietly serve patients with development defaults.
+        raise ConfigError(
+            f"SCREENER_ENV must be 'development' or 'production', not {env!r}: refusing to start"
+        )
+    production = env == "production"
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": _normalise_db_url(
             os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}")
         ),
-        # Parameters and rows are answers: never let SQL logging print them.
-        # pool_recycle rather than pre_ping: a ping is a round trip on every request.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 300, "hide_parameters": True},
-        "SCREENER_ENV": os.environ.get("SCREENER_ENV", "development"),
+        # Parameters and rows are answers: never let SQL logging print them. pre_ping: a
+        # connection the server dropped (restart, failover, idle timeout) is replaced when a
+        # request checks it out, instead of failing that request; it costs one round trip per
+        # checkout (bench/db_faults.py measures it), pool_recycle still retires old ones.
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_recycle": 300,
+            "pool_pre_ping": True,
+            "hide_parameters": True,
+        },
+        "SCREENER_ENV": env,
         "RETENTION": timedelta(hours=retention_hours),
-        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "HSTS_MAX_AGE": HSTS_MAX_AGE if production else 0,
+        "SINGLE_PROCESS": _bool("SCREENER_SINGLE_PROCESS", False),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": os.environ.get("SESSION_COOKIE_SAMESITE", "Lax"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
@@ -76,16 +97,70 @@ def _normalise_db_url(url: str) -> str:
 
 
 MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 80
+MIN_DISTINCT_TRIGRAMS = 0.75
+
+
+def estimated_bits(secret: str) -> float:
+    """Length times the Shannon entropy of the value's own character frequencies.
+
+    Only a screen for the obvious (32 x `a` is 0 bits, `abcd` x 8 is 64): it cannot prove a
+    value random. `secrets.token_hex(16)` never scored under 93 in 100,000 draws,
+    `secrets.token_urlsafe(32)` never under 180."""
+    counts = Counter(secret)
+    total = len(secret)
+    return -total * sum(n / total * math.log2(n / total) for n in counts.values())
+
+
+def distinct_trigrams(secret: str) -> float:
+    """The share of the value's three-character pieces that occur once: repeated runs such as
+    `password` x 4 (0.27) or a doubled alphabet (0.53) have high character entropy but are
+    guessable; random values score 0.85 and more."""
+    pieces = [secret[i : i + 3] for i in range(len(secret) - 2)]
+    return len(set(pieces)) / len(pieces) if pieces else 0.0
 
 
 def check_production(config: dict) -> None:
-    """Refuse to serve real patients with a development or guessable secret: it signs the
-    cookie and keys the resume-code hashes and the framed forms' tokens."""
+    """Refuse to serve real patients with settings that would be unsafe: a development or
+    guessable secret (it signs the cookie and keys the resume-code hashes and the framed
+    forms' tokens), or per-process rate limits in a deployment that runs several processes."""
     if config.get("SCREENER_ENV") != "production":
         return
-    secret = config.get("SECRET_KEY") or ""
+    _check_secret(config.get("SECRET_KEY") or "")
+    _check_rate_limit_storage(config)
+
+
+def _check_secret(secret: str) -> None:
     if secret == DEV_SECRET_KEY or len(secret) < MIN_SECRET_LENGTH:
         raise ConfigError(
             f"SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} characters "
             "when SCREENER_ENV=production"
+        )
+    if (
+        estimated_bits(secret) < MIN_SECRET_BITS
+        or distinct_trigrams(secret) < MIN_DISTINCT_TRIGRAMS
+    ):
+        raise ConfigError(
+            "SECRET_KEY looks guessable (too few different characters, or repeated runs): "
+            "use a random value, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+
+
+def _check_rate_limit_storage(config: dict) -> None:
+    """`memory://` counts per process: with four workers a guesser gets four times the limit
+    (19 of 25 resume guesses went through a 10/min limit). The app cannot see how many
+    processes gunicorn will fork, so the operator says so: SCREENER_SINGLE_PROCESS=1."""
+    if not str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        return
+    workers = os.environ.get("WEB_CONCURRENCY", "").strip()
+    if workers.isdigit() and int(workers) > 1:
+        raise ConfigError(
+            f"RATELIMIT_STORAGE_URI=memory:// counts per process, but WEB_CONCURRENCY={workers}"
+            " runs several: set RATELIMIT_STORAGE_URI=redis://... so that limits hold"
+        )
+    if not config.get("SINGLE_PROCESS"):
+        raise ConfigError(
+            "RATELIMIT_STORAGE_URI=memory:// counts per process, so several workers multiply "
+            "every limit (resume-code guessing included): set RATELIMIT_STORAGE_URI=redis://..."
+            ", or SCREENER_SINGLE_PROCESS=1 if this deployment runs exactly one process"
         )

@@ -10,7 +10,7 @@ import time
 
 from flask import current_app, g, request, session
 
-from . import storage
+from . import purging, storage
 from .frame import current_frame
 from .i18n import supported
 from .questionnaire.model import Questionnaire
@@ -121,7 +121,10 @@ def choose_language() -> None:
 
 
 def purge_now_and_then() -> None:
-    """Expired answers go even if nobody runs `flask purge`: at most once a minute per worker."""
+    """Expired answers go even if nobody runs `flask purge`: at most once a minute per worker,
+    unless a scheduled job purges (SCREENER_PURGE=job)."""
+    if not purging.lazy():
+        return
     now = time.monotonic()
     if now - _last_purge[0] >= PURGE_EVERY_SECONDS:
         _last_purge[0] = now

@@ -35,6 +35,8 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms.csrf.core import CSRF
 from wtforms.validators import ValidationError
 
+from . import storage
+
 ENTRY_MAX_AGE = 6 * 3600
 FRAMED_BLUEPRINTS = {"screening": "framed", "summary": "framed_summary"}
 FRAME_PREFIX = "/c/<slug>/f/<token>"
@@ -60,6 +62,26 @@ def _secret() -> bytes:
 
 def screening_token(screening_id: str) -> str:
     return hmac.new(_secret(), b"frame-csrf:" + screening_id.encode(), hashlib.sha256).hexdigest()
+
+
+def framed_resume_code(screening: Any) -> str:
+    """The resume code a framed screening's saved page shows, the same on every view.
+
+    Inside a frame no cookie remembers the code issued at the start, and only its HMAC is
+    stored, so the page used to issue a new one each time, and a reload or Back killed the code
+    the patient had just copied. This one is derived from the screening's id with the secret
+    (anyone holding the id can read the answers anyway), so every view shows the same code;
+    the first view stores its hash in place of the start's, which was never shown."""
+    secret = current_app.config["SECRET_KEY"]
+    digest = hmac.new(_secret(), b"frame-resume:" + screening.id.encode(), hashlib.sha256)
+    number = int.from_bytes(digest.digest()[:8], "big")
+    code = "".join(
+        storage.RESUME_ALPHABET[(number >> (5 * i)) & 31] for i in range(storage.RESUME_LENGTH)
+    )
+    hashed = storage.hash_resume_code(code, secret)
+    if screening.resume_hash != hashed:
+        storage.update(screening, resume_hash=hashed)
+    return storage.format_resume_code(code)
 
 
 def _entry_serializer() -> URLSafeTimedSerializer:

@@ -1,7 +1,7 @@
 """Operational logging that is safe for health data: endpoints, status codes and counts only.
 
 Paths and query strings are left out on purpose (a query can carry a typed name), and so are
-form fields, bodies and SQL parameters.
+form fields, bodies and SQL parameters; libraries' records lose their arguments (`logguard`).
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, request
+
+from . import logguard
 
 log = logging.getLogger("screener.requests")
 
@@ -19,4 +21,5 @@ def _log_request(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    logguard.install()
     app.after_request(_log_request)

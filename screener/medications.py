@@ -8,6 +8,14 @@ one swap of neighbouring letters (rapidfuzz's optimal string alignment distance)
 an index of one-letter deletions, so a long list costs a few dictionary look-ups per word. Long
 names forgive two edits when nothing closer matched. The drug file's `never_match` phrases
 ("concert", "lithium battery") are ordinary words that never match.
+
+From drug list 1.1.0 on, the file carries its own cue words (negations, allergies, stopping,
+per language) and asks for script-symmetric matching: every name and every typed word is
+reduced to one spelling key (spelling_key below), so "Xanax" and "Ксанакс", "Cymbalta" and
+"Симбалта", "Zyrtec" and "Зиртек" meet, with the same typo allowance in both scripts. A drug
+whose risk is in stopping it (withdrawal) is then never dropped by a "no" or a "stopped": it
+comes back marked `stopped`. Lists released before keep the built-in words below and the
+matching they were released with.
 """
 
 from __future__ import annotations
@@ -15,13 +23,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .questionnaire.model import Drug, DrugList
+from .questionnaire.model import Cues, Drug, DrugList
 from .textnorm import ascii_lower, words
 
 MIN_EXACT = 3
@@ -96,11 +104,51 @@ UNITS = ("mcg", "mkg", "mg", "ml", "ug", "iu")
 SALTS = ("hydrochloride", "hydrobromide", "khidrokhlorid", "hcl", "hbr")
 """Salt names glued behind a name ("SertralineHCl")."""
 
+RELEASED_CUES = Cues(
+    negation=NEGATIONS,
+    negation_fillers=NEGATION_FILLERS,
+    allergy_stems=ALLERGY_STEMS,
+    allergy_fillers=ALLERGY_FILLERS,
+    not_allergy_after=NOT_ALLERGY_AFTER,
+    chain_negation=CHAIN["negation"],
+    chain_allergy=CHAIN["allergy"],
+    units=UNITS,
+    salts=SALTS,
+)
+"""The words drug list 1.0.0 was released with (it names none itself): kept as they were, so
+screenings answered on it are judged as they were."""
+
+_SPELLING = (
+    (re.compile(r"([^aeiou])\1+"), r"\1"),
+    (re.compile(r"kh"), "h"), (re.compile(r"ph"), "f"), (re.compile(r"th"), "t"),
+    (re.compile(r"ch"), "h"), (re.compile(r"ck"), "k"), (re.compile(r"qu"), "kv"),
+    (re.compile(r"ts"), "s"), (re.compile(r"c(?=[eiy])"), "s"), (re.compile(r"c"), "k"),
+    (re.compile(r"q"), "k"), (re.compile(r"x"), "ks"), (re.compile(r"w"), "v"),
+    (re.compile(r"y"), "i"), (re.compile(r"([^aeiou])\1+"), r"\1"),
+    (re.compile(r"(?<=[^aeiou]{2})e$|(?<=[aeiou][^aeiou])e$"), ""),
+)
+"""How Bulgarian packs spell a Latin brand, reduced to what both scripts share after folding:
+x = кс, ph = ф, th = т, w = в (Wellbutrin, Велбутрин), qu = кв (Seroquel, Сероквел), c = к or,
+before e/i/y, ц or с (Cipralex, Ципралекс; Cymbalta, Симбалта: ц and с become one), y = и,
+kh (х) and ch = h, doubled consonants single (Effexor, Ефексор; vowels stay, so a letter
+left out between two vowels stays one edit), and a silent final e
+(Claritine, Кларитин). The same key is made from the name and from the typed word."""
+
+
+@lru_cache(maxsize=8192)
+def spelling_key(word: str) -> str:
+    """One key for a folded word in either script (see _SPELLING)."""
+    for pattern, replacement in _SPELLING:
+        word = pattern.sub(replacement, word)
+    return word
+
 
 @dataclass(frozen=True)
 class DrugMatch:
     drug: Drug
     typed: str
+    stopped: bool = False
+    """Said to be stopped or no longer taken: for a withdrawal-risk drug, a risk of its own."""
 
     @property
     def risk(self) -> str:
@@ -113,18 +161,16 @@ class _Hit:
     end: int
     drugs: tuple[Drug, ...]
     typed: str
+    stopped: bool = False
 
 
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-def _key(text: str) -> str:
-    return " ".join(words(text))
-
-
-def _is_allergy(word: str) -> bool:
-    return word.startswith(ALLERGY_STEMS)
+def _key(text: str, symmetric: bool = False) -> str:
+    folded = words(text)
+    return " ".join(map(spelling_key, folded) if symmetric else folded)
 
 
 class DrugIndex:
@@ -140,6 +186,10 @@ class DrugIndex:
     def __init__(self, drug_list: DrugList, never_match: Iterable[str] | None = None):
         if never_match is None:
             never_match = drug_list.never_match
+        self.cues = drug_list.cues or RELEASED_CUES
+        self.symmetric = drug_list.script_symmetric
+        self.withdrawal_cues = drug_list.cues is not None
+        """Only lists that name their own cues (1.1.0 on) keep a stopped withdrawal drug."""
         self.exact: dict[str, tuple[Drug, ...]] = {}
         self.near: dict[str, set[str]] = defaultdict(set)
         self.same_initial: set[str] = set()
@@ -147,7 +197,7 @@ class DrugIndex:
         for drug in drug_list.drugs:
             generic = [n for group in drug.names.values() for n in group]
             for name, is_brand in [(n, False) for n in generic] + [(b, True) for b in drug.brands]:
-                key = _key(name)
+                key = _key(name, self.symmetric)
                 if len(key.replace(" ", "")) < MIN_EXACT:
                     continue
                 listed = self.exact.get(key, ())
@@ -162,7 +212,7 @@ class DrugIndex:
                 if len(key) >= MIN_TWO_EDITS and not is_brand:
                     long_names[key[0]].add(key)
         self.long_names = {initial: sorted(keys) for initial, keys in long_names.items()}
-        self.never = frozenset(k for k in map(_key, never_match) if k)
+        self.never = frozenset(k for k in (_key(p, self.symmetric) for p in never_match) if k)
         self.first_words = {k.split()[0] for k in [*self.exact, *self.never] if " " in k}
         """Words that begin a name or ordinary phrase of several words: only they try longer."""
         self.max_words = min(MAX_WORDS, max(len(k.split()) for k in [*self.exact, *self.never]))
@@ -170,8 +220,9 @@ class DrugIndex:
     def lookup(self, phrase: str, cyrillic: Container[str] = frozenset()) -> tuple[Drug, ...]:
         """The drugs a folded phrase names: exactly, else within one edit, else two if long.
 
-        A short brand forgives a typo only in a word typed in Latin letters (not in `cyrillic`):
-        transliterated Bulgarian words come within one edit of too many ("пазил" ~ Paxil).
+        With a released 1.0.0 list, a short brand forgives a typo only in a word typed in Latin
+        letters (not in `cyrillic`); a script-symmetric list forgives the same in both, and
+        ordinary Bulgarian words one edit from a brand go into its `never_match`.
         """
         drugs = self.exact.get(phrase)
         if drugs is not None or len(phrase) < MIN_FUZZY or " " in phrase:
@@ -180,7 +231,9 @@ class DrugIndex:
         for variant in _deletions(phrase) | {phrase}:
             candidates |= self.near.get(variant, set())
         for key in sorted(candidates):
-            if key in self.same_initial and (key[0] != phrase[0] or phrase in cyrillic):
+            if key in self.same_initial and (
+                key[0] != phrase[0] or (not self.symmetric and phrase in cyrillic)
+            ):
                 continue
             if OSA.distance(phrase, key, score_cutoff=1) <= 1:
                 return self.exact[key]
@@ -196,10 +249,11 @@ class DrugIndex:
         """Matches in the order typed, one per drug; longer phrases win over their words."""
         found: dict[str, DrugMatch] = {}
         cyrillic = _CyrillicWords(text)
-        for tokens in _clauses(text):
+        for tokens in _clauses(text, self.cues):
             for hit in self._taken(tokens, cyrillic):
                 for drug in hit.drugs:
-                    found.setdefault(drug.id, DrugMatch(drug, hit.typed))
+                    stopped = hit.stopped and drug.withdrawal_risk
+                    found.setdefault(drug.id, DrugMatch(drug, hit.typed, stopped))
         return list(found.values())
 
     def _taken(self, tokens: Sequence[str], cyrillic: Container[str]) -> list[_Hit]:
@@ -213,12 +267,29 @@ class DrugIndex:
             i += size
         if not hits:
             return []
-        dropped: set[int] = set()
+        denied: dict[str, set[int]] = {"negation": set(), "allergy": set()}
         covered = {p for hit in hits for p in range(hit.start, hit.end)}
-        for position, kind in _cues(tokens):
-            if position not in covered:
-                dropped |= _denied(tokens, hits, position, kind)
-        return [hit for n, hit in enumerate(hits) if n not in dropped]
+        stop_said = False
+        for position, kind in _cues(tokens, self.cues):
+            if position in covered:
+                continue
+            if kind == "stopped":
+                stop_said = True
+            else:
+                denied[kind] |= _denied(tokens, hits, position, kind, self.cues)
+        kept = []
+        for n, hit in enumerate(hits):
+            if n in denied["allergy"]:
+                continue
+            negated = n in denied["negation"]
+            if self.withdrawal_cues and (negated or stop_said):
+                stopped = [d for d in hit.drugs if _stopped(d, negated, stop_said)]
+                if stopped:
+                    kept.append(replace(hit, drugs=tuple(stopped), stopped=True))
+                    continue
+            if not negated:
+                kept.append(hit)
+        return kept
 
     def _match_at(
         self, tokens: Sequence[str], i: int, cyrillic: Container[str]
@@ -227,21 +298,22 @@ class DrugIndex:
         covers; an ordinary phrase from `never_match` covers its tokens without a drug."""
         if not tokens[i].isalpha():
             return None, 1
-        longest = min(self.max_words, len(tokens) - i) if tokens[i] in self.first_words else 1
+        first = self._spelled(tokens[i])
+        longest = min(self.max_words, len(tokens) - i) if first in self.first_words else 1
         for size in range(longest, 0, -1):
             part = tokens[i : i + size]
             if size > 1 and not all(t.isalpha() for t in part):
                 continue
             phrase = " ".join(part)
-            if phrase in self.never:
+            if self._spelled(phrase) in self.never:
                 return None, size
             if size == 1 and len(phrase) < MIN_EXACT:
                 continue
-            drugs = self.lookup(phrase, cyrillic)
+            drugs = self.lookup(self._spelled(phrase), cyrillic)
             if not drugs and size == 1:
                 after_number = i > 0 and not tokens[i - 1].isalpha()
-                for stem in _stems(phrase, after_number):
-                    drugs = self.lookup(stem, cyrillic)
+                for stem in _stems(phrase, after_number, self.cues):
+                    drugs = self.lookup(self._spelled(stem), cyrillic)
                     if drugs:
                         break
             if drugs:
@@ -249,7 +321,20 @@ class DrugIndex:
         return None, 1
 
 
-def _clauses(text: str) -> Iterator[list[str]]:
+    def _spelled(self, phrase: str) -> str:
+        if not self.symmetric:
+            return phrase
+        return " ".join(spelling_key(w) for w in phrase.split(" "))
+
+
+def _stopped(drug: Drug, negated: bool, stop_said: bool) -> bool:
+    """A withdrawal-risk drug said not to be taken: stopped (a risk), not absent."""
+    if drug.drug_class.withdrawal == "negation" or drug.drug_class.risk == "withdrawal":
+        return True
+    return drug.drug_class.withdrawal == "stop" and stop_said
+
+
+def _clauses(text: str, cues: Cues = RELEASED_CUES) -> Iterator[list[str]]:
     """Tokens (words and numbers) of each clause: sentences cut at commas. After "Allergies:"
     the next clause names an allergy ("Allergies: penicillin"): left out. Only that one: in
     "Allergies: none, bupropion 150 mg" the list goes on with a medicine taken, and a missed
@@ -265,7 +350,7 @@ def _clauses(text: str) -> Iterator[list[str]]:
         elif skipping:
             continue
         elif token == ":":
-            kinds = {kind for _, kind in _cues(clause)}
+            kinds = {kind for _, kind in _cues(clause, cues)}
             if "allergy" in kinds:  # a heading: "Allergies:" or "No allergies:"
                 skipping = "negation" not in kinds
                 clause = []
@@ -290,15 +375,25 @@ class _CyrillicWords:
         return word in self.words
 
 
-def _cues(tokens: Sequence[str]) -> Iterator[tuple[int, str]]:
+def _cues(tokens: Sequence[str], cues: Cues = RELEASED_CUES) -> Iterator[tuple[int, str]]:
     for position, token in enumerate(tokens):
-        if token in NEGATIONS:
+        if token in cues.negation:
             yield position, "negation"
-        elif _is_allergy(token) and not (position and tokens[position - 1] in NOT_ALLERGY_AFTER):
+        elif token.startswith(cues.allergy_stems) and not (
+            position and tokens[position - 1] in cues.not_allergy_after
+        ):
             yield position, "allergy"
+        elif token in cues.stopped:
+            yield position, "stopped"
 
 
-def _denied(tokens: Sequence[str], hits: Sequence[_Hit], position: int, kind: str) -> set[int]:
+def _denied(
+    tokens: Sequence[str],
+    hits: Sequence[_Hit],
+    position: int,
+    kind: str,
+    cues: Cues = RELEASED_CUES,
+) -> set[int]:
     """Which hits a negation or allergy at `position` speaks for.
 
     Forward when a drug follows with only filler words between ("no alcohol", "allergic to
@@ -306,8 +401,10 @@ def _denied(tokens: Sequence[str], hits: Sequence[_Hit], position: int, kind: st
     "penicillin allergy"). A negation followed by other words ("sertraline, not sure of the
     dose", "сертралин, не помня") denies nothing: missing a drug costs more than a needless note.
     """
-    fillers = NEGATION_FILLERS if kind == "negation" else ALLERGY_FILLERS
-    joins = fillers | CHAIN[kind]
+    fillers = cues.negation_fillers if kind == "negation" else cues.allergy_fillers
+    if kind == "negation":
+        fillers = fillers | cues.stopped  # "no longer taking", "вече не пия"
+    joins = fillers | (cues.chain_negation if kind == "negation" else cues.chain_allergy)
     after = [n for n, hit in enumerate(hits) if hit.start > position]
     before = [n for n, hit in enumerate(hits) if hit.end <= position]
     if after and _only(tokens[position + 1 : hits[after[0]].start], fillers):
@@ -335,13 +432,13 @@ def _only(tokens: Sequence[str], allowed: frozenset[str]) -> bool:
     return all(t in allowed for t in tokens)
 
 
-def _stems(word: str, after_number: bool) -> Iterator[str]:
+def _stems(word: str, after_number: bool, cues: Cues = RELEASED_CUES) -> Iterator[str]:
     """The word without a unit glued in front after a number, or a salt glued behind."""
     if after_number:
-        for unit in UNITS:
+        for unit in cues.units:
             if word.startswith(unit) and len(word) - len(unit) >= MIN_FUZZY:
                 yield word[len(unit) :]
-    for salt in SALTS:
+    for salt in cues.salts:
         if word.endswith(salt) and len(word) - len(salt) >= MIN_FUZZY:
             yield word[: -len(salt)]
 

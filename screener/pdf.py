@@ -42,9 +42,10 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import summary
+from .deadline import Overrun, run_within
 from .i18n import language
 from .medications import DrugMatch, find_drugs
-from .questionnaire.model import Item, Questionnaire, Source
+from .questionnaire.model import EngineSettings, Item, Questionnaire, Source
 from .rules import Evaluation, Flag
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -55,6 +56,9 @@ fetcher; `templates/pdf/` is open to the fetcher for `.css` files only."""
 TEMPLATE = "pdf/summary.html"
 AUTHOR = "TMS Screener"
 ATTACHMENT_NAME = "questionnaire-response.json"
+RENDER_SECONDS = 10.0
+"""The hard bound on one render (app config `PDF_RENDER_SECONDS`): a summary at every limit of
+the questionnaire takes about one second (bench/pdf.py), a worker's timeout is 30 s."""
 PDF_VARIANT = "pdf/ua-1"
 """Tagged PDF (structure tree, /MarkInfo) so screen readers and reflow work."""
 
@@ -65,8 +69,9 @@ LETTER_COUNTRIES = frozenset(
 
 MAX_ZONE_NAME = 64
 
-HISTORY_ITEMS = ("indication", "indication.other", "antidepressant_trials", "psychotherapy")
-"""Treatment history, asked for the consultation and never scored: shown together in one block."""
+HISTORY_ITEMS = EngineSettings().history_items
+"""Treatment history of the files released before 1.1.0 (asked, never scored); each file's own
+list is `questionnaire.settings.history_items`, shown together in one block."""
 
 MAX_IDENTITY_LENGTH = 200
 """A typed name is cut (with an ellipsis) only far beyond any real one; the PDF wraps it."""
@@ -103,6 +108,10 @@ FONT_FILES = (
 _signals = Namespace()
 rendered = _signals.signal("pdf-rendered")
 """Sent after every render with `fetcher=` (what WeasyPrint asked for); tests subscribe."""
+
+
+class RenderOverrun(Exception):
+    """A render took longer than `PDF_RENDER_SECONDS` and was stopped."""
 
 
 class RefusedURL(ValueError):
@@ -356,8 +365,8 @@ def build_summary(
         evaluation=evaluation,
         lang=lang,
         flags=_flag_details(q, evaluation.flags, rows),
-        sections=_without_history(built),
-        history=tuple(rows[i] for i in HISTORY_ITEMS if i in rows),
+        sections=_without_history(built, q.settings.history_items),
+        history=tuple(rows[i] for i in q.settings.history_items if i in rows),
         medications=_medications(q, evaluation.answers, rows),
         references=_references(q, evaluation.flags),
         flagged={f.link_id: f.level for f in evaluation.flags},
@@ -376,12 +385,12 @@ def build_summary(
 
 
 def _without_history(
-    sections: tuple[summary.SectionRows, ...],
+    sections: tuple[summary.SectionRows, ...], history: Sequence[str] = HISTORY_ITEMS
 ) -> tuple[summary.SectionRows, ...]:
     """The answer list leaves out the treatment-history rows: they have their own block, and
     printing them twice cost the summary its third page."""
     return tuple(
-        replace(block, rows=tuple(r for r in block.rows if r.item.link_id not in HISTORY_ITEMS))
+        replace(block, rows=tuple(r for r in block.rows if r.item.link_id not in history))
         for block in sections
     )
 
@@ -499,7 +508,8 @@ def render_pdf(
     fetcher: PackagedFilesFetcher | None = None,
     variant: str | None = PDF_VARIANT,
 ) -> bytes:
-    """HTML → PDF bytes. `attachments` are (file name, text, description) triples."""
+    """HTML → PDF bytes. `attachments` are (file name, text, description) triples. Stopped with
+    `RenderOverrun` after `PDF_RENDER_SECONDS` (screener/deadline.py)."""
     fetcher = fetcher or PackagedFilesFetcher()
     files = [
         Attachment(
@@ -511,9 +521,18 @@ def render_pdf(
         )
         for name, text, description in attachments
     ]
-    pdf = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher).write_pdf(
-        font_config=font_configuration(), pdf_variant=variant, attachments=files
-    )
+    document = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
+    seconds = current_app.config.get("PDF_RENDER_SECONDS", RENDER_SECONDS)
+    try:
+        pdf = run_within(
+            seconds,
+            lambda: document.write_pdf(
+                font_config=font_configuration(), pdf_variant=variant, attachments=files
+            ),
+        )
+    except Overrun:
+        _per_thread.fonts = None  # stopped half-way: the next render starts a clean one
+        raise RenderOverrun(f"the render took longer than {seconds} s") from None
     rendered.send(current_app._get_current_object(), fetcher=fetcher)
     return pdf
 

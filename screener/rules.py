@@ -18,15 +18,15 @@ clinician something of its own (a vagus nerve stimulator and a spinal cord stimu
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .conditions import all_hold
 from .medications import DrugMatch, find_drugs
 from .questionnaire.model import SEVERITY, FlagRule, I18n, Item, Questionnaire
 from .routing import dropped, effective_answers
 
-UNSURE = "unsure"
-CAP_FOR_UNSURE = "caution"
+STOPPED_MATCH = "withdrawal_drugs_stopped"
+"""A flag on a list of medicines the patient has stopped: each withdrawal-risk drug in it."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Flag:
     clinician: I18n
     sources: tuple[str, ...]
     kind: str = "answer"
-    """answer | unsure | unanswered | drugs"""
+    """answer | unsure | unanswered | drugs | stopped_drugs"""
     drugs: tuple[DrugMatch, ...] = ()
 
     @property
@@ -100,13 +100,13 @@ def _flags_for(
     q: Questionnaire, item: Item, answers: Mapping[str, list[str]], complete: bool
 ) -> list[Flag]:
     values = answers.get(item.link_id, [])
-    flags = [
-        flag for rule in item.flags if (flag := _apply(q, item, rule, values, answers)) is not None
-    ]
-    if not flags and UNSURE in values and item.level:
-        flags.append(_generic(q, item, "unsure", _cap(item.level, CAP_FOR_UNSURE)))
+    settings = q.settings
+    flags = [flag for rule in item.flags for flag in _apply(q, item, rule, values, answers)]
+    unsure = any(v in settings.unsure_codes for v in values)
+    if not flags and unsure and item.level:
+        flags.append(_generic(q, item, "unsure", _cap(item.level, settings.unsure_cap)))
     if complete and not values and item.safety and item.required:
-        flags.append(_generic(q, item, "unanswered", "caution"))
+        flags.append(_generic(q, item, "unanswered", settings.unanswered_level))
     return flags
 
 
@@ -116,26 +116,68 @@ def _apply(
     rule: FlagRule,
     values: list[str],
     answers: Mapping[str, list[str]],
-) -> Flag | None:
+) -> list[Flag]:
     if rule.answers and not any(v in rule.answers for v in values):
-        return None
+        return []
     if rule.when and not all_hold(rule.when, answers):
-        return None
+        return []
     sources = rule.sources or item.sources
     if rule.match:
-        return _drug_flag(q, item, rule, values, sources)
+        return _drug_flags(q, item, rule, values, sources)
     if not (rule.answers or values):
-        return None
+        return []
     patient = rule.patient or q.levels[rule.level].patient
-    return Flag(item.link_id, rule.level, patient, rule.clinician, sources)
+    return [Flag(item.link_id, rule.level, patient, rule.clinician, sources)]
 
 
-def _drug_flag(
+def _drug_flags(
     q: Questionnaire, item: Item, rule: FlagRule, values: list[str], sources: tuple[str, ...]
-) -> Flag | None:
+) -> list[Flag]:
+    """The listed drugs taken (one flag), and those said to be stopped whose risk is in the
+    stopping (a second flag, with the wording for a recent stop). On a list of medicines
+    stopped (`withdrawal_drugs_stopped`), every withdrawal-risk drug named counts as stopped,
+    and the others are left to the item's own answer."""
     if q.drugs is None or not values:
-        return None
+        return []
     matches = tuple(m for text in values for m in find_drugs(q.drugs, text))
+    if rule.match == STOPPED_MATCH:
+        stopped = tuple(replace(m, stopped=True) for m in matches if m.drug.withdrawal_risk)
+        return [f for f in [_stopped_flag(q, item, rule, stopped, sources)] if f]
+    taken = tuple(m for m in matches if not m.stopped)
+    flags = [f for f in [_taken_flag(q, item, rule, taken, sources)] if f]
+    stopped_flag = _stopped_flag(q, item, rule, tuple(m for m in matches if m.stopped), sources)
+    return flags + ([stopped_flag] if stopped_flag else [])
+
+
+def _stopped_flag(
+    q: Questionnaire,
+    item: Item,
+    rule: FlagRule,
+    matches: tuple[DrugMatch, ...],
+    sources: tuple[str, ...],
+) -> Flag | None:
+    wording = q.texts.get("stopped_drugs")
+    if not matches or wording is None:
+        return None
+    listed = I18n({lang: describe_drugs(q, matches, lang) for lang in q.languages})
+    return Flag(
+        item.link_id,
+        rule.level,
+        wording.patient,
+        _fill(wording.clinician, drugs=listed),
+        sources,
+        kind="stopped_drugs",
+        drugs=matches,
+    )
+
+
+def _taken_flag(
+    q: Questionnaire,
+    item: Item,
+    rule: FlagRule,
+    matches: tuple[DrugMatch, ...],
+    sources: tuple[str, ...],
+) -> Flag | None:
     if not matches:
         return None
     # A drug whose risk lies in stopping it (benzodiazepines, barbiturates) is on the reference's

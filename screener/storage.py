@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import click
 import sqlalchemy as sa
-from flask.cli import with_appcontext
 from sqlalchemy.orm import Mapped, mapped_column
 
+from . import database
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -116,6 +115,7 @@ def create(
     return NewScreening(screening, code)
 
 
+@database.retry_read
 def get(screening_id: str | None) -> Screening | None:
     """A live screening, or None; an expired one is deleted on the spot."""
     if not screening_id or len(screening_id) > 64:
@@ -129,6 +129,7 @@ def get(screening_id: str | None) -> Screening | None:
     return screening
 
 
+@database.retry_read
 def find_by_resume_code(code: str, secret_key: str) -> Screening | None:
     digest = hash_resume_code(code, secret_key)
     screening = db.session.scalar(sa.select(Screening).where(Screening.resume_hash == digest))
@@ -186,25 +187,22 @@ def update(screening: Screening, **fields: Any) -> None:
 
 
 def delete(screening: Screening) -> None:
+    """Deleted means gone from disk too (see database.scrub), not only from queries."""
     db.session.delete(screening)
     db.session.commit()
+    database.scrub(purge=False)
     log.info("screening deleted")
 
 
 def purge_expired(now: datetime | None = None) -> int:
-    """Delete every expired screening; returns how many went."""
+    """Delete every expired screening, then scrub the files (also of rows deleted by patients
+    since the last purge); returns how many went."""
     moment = now or utcnow()
     result = db.session.execute(sa.delete(Screening).where(Screening.expires_at <= moment))
     db.session.commit()
+    database.scrub(purge=True)
     removed = result.rowcount or 0
     if removed:
         log.info("purged %d expired screening(s)", removed)
     return removed
 
-
-@click.command("purge")
-@with_appcontext
-def purge_command() -> None:
-    """Delete every screening past its retention time (run it from cron, or rely on requests)."""
-    removed = purge_expired()
-    click.echo(f"purged {removed} expired screening(s)")

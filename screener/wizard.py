@@ -40,7 +40,8 @@ class StepResult:
     revealed: list[str] = field(default_factory=list)
     """Follow-ups that appeared because of this submit and still need an answer."""
     posted: dict[str, list[str]] = field(default_factory=dict)
-    """What was posted on this page, valid or not, to show again on an error."""
+    """What was posted on this page, valid or not, to show again on an error: within the
+    form's limits (`_within_limits`), since it is stored until the next page view."""
 
     @property
     def stay(self) -> bool:
@@ -137,10 +138,13 @@ def submit_step(
     page_ids = {item.link_id for item in page.walk()}
     errors: list[StepError] = []
     valid: dict[str, list[str]] = {}
+    kept_as_posted: dict[str, list[str]] = {}
     for item in page.walk():
-        values = list(posted.get(item.link_id, ()))
+        values = [_one_newline(v) if item.type == "text" else v
+                  for v in posted.get(item.link_id, ())]
         if not values:
             continue
+        kept_as_posted[item.link_id] = _within_limits(item, values)
         problem = _check_values(item, values)
         if problem:
             errors.append(problem)
@@ -166,8 +170,32 @@ def submit_step(
         answers=kept,
         errors=errors,
         revealed=revealed,
-        posted={k: list(v) for k, v in posted.items() if k in page_ids},
+        posted=kept_as_posted,
     )
+
+
+MAX_CODE_LENGTH = 64
+"""Longer than any option code: what is kept of an unknown one to show the error with."""
+KEEP_OVER_LIMIT = 2
+"""A text over its limit is kept up to this many times the limit to show again with the error
+(a browser's maxlength never sends more; without it, a patient sees what they typed and
+shortens it), never more: the rest of a crafted 255 KB value is not stored."""
+
+
+def _one_newline(value: str) -> str:
+    """Line breaks as one character each, as the textarea's maxlength counts them (a browser
+    sends CR LF, so 2,000 characters on screen arrived as up to 3,999)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _within_limits(item: Item, values: list[str]) -> list[str]:
+    """What may be kept of a submit to show the page again: one text of at most
+    KEEP_OVER_LIMIT times its max_length, at most as many choices as the item has options,
+    each no longer than a code. A crafted POST cannot make us store much more than the form
+    holds."""
+    if item.type == "text":
+        return [values[0][: item.max_length * KEEP_OVER_LIMIT]]
+    return [v[:MAX_CODE_LENGTH] for v in dict.fromkeys(values)][: len(item.codes)]
 
 
 def _check_values(item: Item, values: list[str]) -> StepError | None:
@@ -201,19 +229,23 @@ def first_unfinished(q: Questionnaire, answers: Mapping[str, Sequence[str]]) -> 
 def urgent_on_page(
     q: Questionnaire, answers: Mapping[str, Sequence[str]], page: Section
 ) -> bool:
-    """True when an answer on this page raises an urgent flag: when the page comes back (an
-    error elsewhere on it), crisis help still comes first."""
+    """True when an answer on this page raises a flag of the crisis level (urgent, from the
+    questionnaire's `engine` block): when the page comes back (an error elsewhere on it),
+    crisis help still comes first."""
+    crisis = q.settings.crisis_level
     page_ids = {item.link_id for item in page.walk()}
-    if not any(rule.level == "urgent" for item in page.walk() for rule in item.flags):
+    if not any(rule.level == crisis for item in page.walk() for rule in item.flags):
         return False
     return any(
-        flag.level == "urgent" and flag.link_id in page_ids
+        flag.level == crisis and flag.link_id in page_ids
         for flag in evaluate(q, answers, complete=False).flags
     )
 
 
 def urgent(q: Questionnaire, answers: Mapping[str, Sequence[str]]) -> bool:
-    """True when an answer raises an urgent flag: crisis help goes first on the next page."""
-    if not any(rule.level == "urgent" for item in q.items.values() for rule in item.flags):
+    """True when an answer raises a flag of the crisis level: crisis help goes first on the
+    next page."""
+    crisis = q.settings.crisis_level
+    if not any(rule.level == crisis for item in q.items.values() for rule in item.flags):
         return False
-    return any(flag.level == "urgent" for flag in evaluate(q, answers, complete=False).flags)
+    return any(flag.level == crisis for flag in evaluate(q, answers, complete=False).flags)

@@ -10,13 +10,15 @@ BASELINE: dict[str, dict[str, str | list[str]]] = {
     "about_you": {"age_band": "18_64", "indication": "depression"},
     "devices": {"cochlear_implant": "no", "neurostimulator": "no", "cardiac_device": "no",
                 "medication_pump": "no"},
-    "metal": {"metal_in_head": "no", "shunt": "no", "magnetic_dental_or_tattoo": "no"},
+    "metal": {"metal_in_head": "no", "metal_in_body": "no", "shunt": "no",
+              "magnetic_dental_or_tattoo": "no"},
     "seizures": {"seizure_history": "no", "family_epilepsy": "no", "syncope": "no",
                  "head_injury": "no", "brain_condition": "no"},
-    "medicines": {"medications": "no", "substance_use": "no", "sleep_deprivation": "no"},
+    "medicines": {"medications": "no", "medications_stopped": "no", "alcohol_use": "no",
+                  "alcohol_stopped": "no", "drug_use": "no", "sleep_deprivation": "no"},
     "health": {"pregnancy": "no", "hearing": "no", "headaches": "no", "heart_disease": "no",
                "bipolar": "no"},
-    "past_tests": {"prior_tms": "no", "prior_mri": "no"},
+    "past_tests": {"prior_tms": "no", "prior_mri": "no", "mri_refused": "no"},
     "treatment": {"antidepressant_trials": "2", "psychotherapy": "yes", "self_harm": "no"},
 }
 

@@ -28,7 +28,8 @@ def test_each_answer_state_is_rendered_as_it_is(client):
 def test_typed_text_is_never_cached(client):
     start(client)
     post_step(client, "medicines", {"medications": "yes", "medications.list": "Zyxquil 9931",
-                                    "medications.recent_change": "no", "substance_use": "no",
+                                    "medications.recent_change": "no", "medications_stopped": "no",
+                                    "alcohol_use": "no", "alcohol_stopped": "no", "drug_use": "no",
                                     "sleep_deprivation": "no"})
     assert "Zyxquil 9931" in client.get("/questions/medicines").get_data(as_text=True)
     assert not any("Zyxquil" in html for html in fragments._cache.values())

@@ -54,6 +54,11 @@ BASELINE: dict[str, list[str]] = {
 }
 
 
+@pytest.fixture(scope="module")
+def questionnaire(registry):
+    return registry.get("1.0.1")
+
+
 def answers(changes: dict[str, list[str]] | None = None, *, without: tuple[str, ...] = ()):
     """The baseline screening with some answers changed or removed."""
     merged = {**BASELINE, **(changes or {})}

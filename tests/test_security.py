@@ -80,6 +80,7 @@ def test_behind_a_proxy_each_patient_has_their_own_rate_limit(tmp_path, monkeypa
 def test_production_starts_with_a_real_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("SCREENER_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-value-from-the-deployment")
+    monkeypatch.setenv("SCREENER_SINGLE_PROCESS", "1")  # memory:// rate limits: one process
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite3'}"})
     assert app.config["SCREENER_ENV"] == "production"
 

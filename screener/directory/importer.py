@@ -7,6 +7,7 @@ exactly as it was. Rows upsert by slug; rows missing from the file are left alon
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
@@ -90,8 +91,41 @@ def _decode(raw: bytes, label: str) -> str:
     return text
 
 
-def _line_at(text: str, index: int) -> int:
-    return text.count("\n", 0, index) + 1
+class _Lines:
+    """Line numbers of offsets in one text, from a table of where each line starts: a look-up
+    is a binary search, so reporting a line per field stays linear in the file's size
+    (counting newlines from the start for every field made 20,000 rows take minutes)."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def at(self, index: int) -> int:
+        return bisect.bisect_right(self.starts, index)
+
+
+MAX_DEPTH = 32
+"""How deeply a provider row may nest (it needs 2: object, list). Python's decoder recurses
+per level, so a file of 100,000 '[' would otherwise end in a RecursionError traceback."""
+
+_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]')
+
+
+def _too_deep(text: str, start: int, end: int) -> int | None:
+    """The offset where nesting first goes past MAX_DEPTH between start and end, else None.
+    Strings are skipped whole, so brackets inside names do not count."""
+    depth = 0
+    for match in _NESTING.finditer(text, start, end):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return match.start()
+        elif token in "]}":
+            depth -= 1
+    return None
+
+
+_FIELD_NAME = re.compile(r'"([a-z_]+)"\s*:')
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -111,10 +145,17 @@ def _skip_space(text: str, index: int) -> int:
 
 def _json_rows(text: str, label: str) -> list[SourceRow]:
     """A top-level array, decoded element by element so that each row knows its line."""
+    # NaN and Infinity (which Python's decoder reads) come through as floats, so that the
+    # record check names the field and its line: records.problems refuses non-finite numbers.
     decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys)
+    lines = _Lines(text)
+    if (deep := _too_deep(text, 0, len(text))) is not None:
+        raise ImportRejected([RowError(label, lines.at(deep), "json",
+                                       f"nested more than {MAX_DEPTH} levels deep; a provider "
+                                       "is one object of text, numbers and lists")])
     index = _skip_space(text, 0)
     if not text.startswith("[", index):
-        raise ImportRejected([RowError(label, _line_at(text, index), "json",
+        raise ImportRejected([RowError(label, lines.at(index), "json",
                                        "the file must be a JSON array of provider objects")])
     index = _skip_space(text, index + 1)
     rows: list[SourceRow] = []
@@ -124,30 +165,45 @@ def _json_rows(text: str, label: str) -> list[SourceRow]:
         except json.JSONDecodeError as exc:
             raise ImportRejected([RowError(label, exc.lineno, "json", exc.msg)]) from exc
         except ValueError as exc:
-            line = _line_at(text, index)
-            raise ImportRejected([RowError(label, line, "json", str(exc))]) from exc
-        span = text[index:end]
-        lines = {
-            m.group(1): _line_at(text, index + m.start())
-            for m in re.finditer(r'"([a-z_]+)"\s*:', span)
-        }
-        rows.append(SourceRow(_line_at(text, index), value, lines))
+            raise ImportRejected([RowError(label, lines.at(index), "json", str(exc))]) from exc
+        field_lines = {m.group(1): lines.at(m.start())
+                       for m in _FIELD_NAME.finditer(text, index, end)}
+        rows.append(SourceRow(lines.at(index), value, field_lines))
         index = _skip_space(text, end)
         if text.startswith(",", index):
             index = _skip_space(text, index + 1)
         elif not text.startswith("]", index):
-            raise ImportRejected([RowError(label, _line_at(text, index), "json",
+            raise ImportRejected([RowError(label, lines.at(index), "json",
                                            "expected ',' or ']' after a provider")])
     if _skip_space(text, index + 1) != len(text):
-        raise ImportRejected([RowError(label, _line_at(text, index), "json",
+        raise ImportRejected([RowError(label, lines.at(index), "json",
                                        "unexpected text after the closing ']'")])
     return rows
+
+
+FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+"""What makes a spreadsheet read a cell as a formula (`=HYPERLINK(…)`, `+1+1`, `@SUM`, and a
+leading tab or carriage return before one), behind any apostrophes already there."""
+
+
+def escape_formula(text: str) -> str:
+    """A cell a spreadsheet shows as text: a leading apostrophe before anything that starts
+    like a formula (OWASP's CSV injection advice). Text that already starts with apostrophes
+    and then such a character gets one more, so that `unescape_formula` gives back exactly
+    what was exported."""
+    return "'" + text if FORMULA_START.match(text) else text
+
+
+def unescape_formula(text: str) -> str:
+    """The inverse of `escape_formula`: an apostrophe is dropped only where export added it,
+    so a name such as 's-Hertogenbosch keeps its own."""
+    return text[1:] if text.startswith("'") and FORMULA_START.match(text, 1) else text
 
 
 def _cell(name: str, value: str) -> Any:
     """A CSV cell as the JSON value it stands for; unparseable text is kept, and the schema
     then says what was expected."""
-    value = value.strip()
+    value = unescape_formula(value.strip())
     if name in records.LIST_FIELDS:
         return [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
     if value == "":
@@ -297,10 +353,12 @@ def _export_records() -> Iterator[dict[str, Any]]:
 
 def _csv_value(value: Any) -> str:
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(value)
+        return escape_formula(LIST_SEPARATOR.join(value))
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else str(value)
+    if isinstance(value, int | float):
+        return str(value)  # a negative coordinate is a number to a spreadsheet, not a formula
+    return "" if value is None else escape_formula(str(value))
 
 
 def export_text(kind: str) -> str:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
+import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from functools import cache
@@ -163,7 +166,76 @@ def usable_embed_origins(stored: object) -> tuple[str, ...]:
     )
 
 
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+"""Control, format (bidi overrides and isolates, zero-width characters), surrogate, private-use
+and line/paragraph separator characters: invisible on a page, they can make a name or an
+address read as something else (U+202E turns "moc.elpmaxe" round)."""
+
+
+MULTILINE_FIELDS = frozenset({"address"})
+"""A postal address may have line breaks; every other text is one line."""
+
+
+def hidden_character(text: str, line_breaks: bool = False) -> str | None:
+    """The first invisible or control character of `text`, named for a message, or None."""
+    for ch in text:
+        if line_breaks and ch in "\r\n":
+            continue
+        if unicodedata.category(ch) in _HIDDEN_CATEGORIES:
+            name = unicodedata.name(ch, "a control character")
+            return f"U+{ord(ch):04X} ({name})"
+    return None
+
+
+def _character_checks(record: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    for name, value in record.items():
+        if name == "embed_origins":  # embed_origin_problem says it in its own words
+            continue
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if isinstance(item, str) and (
+                found := hidden_character(item, name in MULTILINE_FIELDS)
+            ):
+                yield name, f"contains an invisible or control character, {found}; remove it"
+                break
+
+
+_HOST = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_][\w-]*[^\W_]")
+"""Dot-separated labels of letters, digits and hyphens (any script), ending in a name."""
+
+_EMAIL = re.compile(r"[A-Za-z0-9!$'*+/=^_`{|}~.-]+@" + _HOST.pattern)
+"""name@domain and nothing a `mailto:` link reads as more: no `?` or `&` (headers such as
+cc= or body=), `#`, `%`, `:`, comma or space."""
+
+
+def _website_problem(website: str) -> str | None:
+    shown = repr(website)
+    try:
+        parts = urlsplit(website)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return f"{shown} is not an http:// or https:// address"
+    if parts.scheme not in ("http", "https") or "." not in (parts.hostname or ""):
+        return f"{shown} is not an http:// or https:// address"
+    if "@" in parts.netloc:
+        return f"{shown} names a user before the host (user@host); give the address alone"
+    if "\\" in website or any(ch.isspace() for ch in website):
+        return f"{shown} must not contain spaces or backslashes"
+    if not _HOST.fullmatch(parts.hostname or ""):
+        return f"{shown} has a host that is not a domain name such as clinic.example"
+    return None
+
+
+def _number_checks(record: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    for name in NUMBER_FIELDS:
+        value = record.get(name)
+        if isinstance(value, float) and not math.isfinite(value):
+            yield name, "must be a finite number (not NaN or Infinity)"
+
+
 def _extra_checks(record: Mapping[str, Any], allow_localhost: bool) -> Iterator[tuple[str, str]]:
+    yield from _character_checks(record)
+    yield from _number_checks(record)
     if isinstance(record.get("country"), str) and not vocab.is_country(record["country"]):
         yield "country", f"{record['country']!r} is not an ISO 3166-1 country code"
     for code in record.get("languages") or []:
@@ -179,10 +251,12 @@ def _extra_checks(record: Mapping[str, Any], allow_localhost: bool) -> Iterator[
             if day > datetime.now(UTC).date():
                 yield "last_verified", f"{verified} is in the future"
     website = record.get("website")
-    if isinstance(website, str):
-        parts = urlsplit(website)
-        if parts.scheme not in ("http", "https") or "." not in (parts.hostname or ""):
-            yield "website", f"{website!r} is not an http:// or https:// address"
+    if isinstance(website, str) and (problem := _website_problem(website)):
+        yield "website", problem
+    email = record.get("email")
+    if isinstance(email, str) and not _EMAIL.fullmatch(email):
+        yield "email", (f"{email!r} is not one e-mail address such as info@example.org "
+                        "(no mailto:, ?, &, #, % or spaces)")
     yield from _embed_origin_checks(record.get("embed_origins"), allow_localhost)
 
 

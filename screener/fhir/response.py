@@ -81,7 +81,7 @@ def _walk(items: list[Any], result: ParsedResponse, depth: int, budget: list[int
     if depth > MAX_DEPTH:
         result.error(None, "items are nested too deeply")
         return
-    section_ids = {s.id for s in q.sections}
+    section_ids = q.section_ids
     for raw in items:
         budget[0] -= 1
         if budget[0] < 0:

@@ -19,12 +19,16 @@ from typing import Any
 import jsonschema
 import yaml
 
+from ..textnorm import words
 from .model import (
     LEVELS,
+    SEVERITY,
     Condition,
+    Cues,
     Drug,
     DrugClass,
     DrugList,
+    EngineSettings,
     FlagRule,
     I18n,
     Item,
@@ -38,6 +42,12 @@ from .model import (
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "questions" / "schema"
 QUESTIONNAIRE_SCHEMA = "tms-screener/questionnaire@1"
+
+DATA_KNOBS_SINCE = (1, 1, 0)
+"""From this version on, a questionnaire must carry its engine settings (`engine`), the
+wording for recently stopped drugs, and a drug list with its own cue words: released files
+plus the engine then decide every outcome. Older files keep the built-in values they were
+released with."""
 
 
 @dataclass(frozen=True)
@@ -169,7 +179,53 @@ def _load(path: Path) -> tuple[Questionnaire | None, list[Problem]]:
     questionnaire = replace(questionnaire, drugs=drugs)
     problems.extend(builder.problems)
     problems.extend(_check(file, questionnaire))
+    if _version(questionnaire.version) >= DATA_KNOBS_SINCE:
+        problems.extend(_check_knobs(file, data, questionnaire))
     return questionnaire, problems
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def _check_knobs(file: str, data: dict[str, Any], q: Questionnaire) -> Iterator[Problem]:
+    """What a 1.1.0-or-later file must hold so that no clinical rule is left to the code."""
+    if "engine" not in data:
+        yield Problem(file, "file", "from 1.1.0 on, the file needs an 'engine' block")
+        return
+    settings = q.settings
+    if not _level_or_none(settings.unsure_cap) or not _level_or_none(settings.unanswered_level):
+        yield Problem(file, "engine", "unsure_cap and unanswered_level must be levels")
+    if settings.crisis_level not in LEVELS:
+        yield Problem(file, "engine", f"crisis_level '{settings.crisis_level}' is not a level")
+    for name in settings.yes_no_sets:
+        codes = {o["code"] for o in data["option_sets"].get(name, ())}
+        if not codes:
+            yield Problem(file, "engine", f"yes_no_sets names unknown option set '{name}'")
+        elif not set(settings.unsure_codes) & codes:
+            yield Problem(file, "engine", f"option set '{name}' has none of the unsure codes")
+    for link_id in settings.history_items:
+        item = q.items.get(link_id)
+        if item is None:
+            yield Problem(file, "engine", f"history_items names unknown item '{link_id}'")
+        elif item.flags or item.level or item.safety:
+            yield Problem(file, "engine", f"history item '{link_id}' is scored: never scored")
+    if "stopped_drugs" not in q.texts:
+        yield Problem(file, "texts", "from 1.1.0 on, 'stopped_drugs' wording is needed")
+    if q.drugs is not None and q.drugs.cues is None:
+        yield Problem(file, "drug_list", "from 1.1.0 on, the drug list needs 'matching' cues")
+    if q.drugs is not None:
+        for drug in q.drugs.drugs:
+            if drug.drug_class.risk == "withdrawal" and drug.drug_class.withdrawal is None:
+                yield Problem(
+                    file, f"drug class '{drug.drug_class.id}'",
+                    "a withdrawal class needs 'withdrawal: negation' or 'withdrawal: stop'",
+                )
+                break
+
+
+def _level_or_none(level: str) -> bool:
+    return level in SEVERITY
 
 
 def _display(path: Path) -> str:
@@ -220,6 +276,15 @@ class _Builder:
             for name, raw in d["texts"].items()
         }
         sections = tuple(self.section(raw) for raw in d["sections"])
+        engine = d.get("engine")
+        settings = EngineSettings() if engine is None else EngineSettings(
+            unsure_codes=tuple(engine["unsure_codes"]),
+            unsure_cap=engine["unsure_cap"],
+            unanswered_level=engine["unanswered_level"],
+            crisis_level=engine["crisis_level"],
+            yes_no_sets=tuple(engine["yes_no_sets"]),
+            history_items=tuple(engine["history_items"]),
+        )
         items: dict[str, Item] = {}
         order: dict[str, int] = {}
         for section in sections:
@@ -244,6 +309,7 @@ class _Builder:
             levels=levels,
             texts=texts,
             sections=sections,
+            settings=settings,
             path=self.file,
             items=items,
             order=order,
@@ -255,6 +321,7 @@ class _Builder:
             id=raw["id"],
             title=self.text(raw["title"], where, "title"),
             intro=self.text(raw.get("intro"), where, "intro"),
+            notice=self.text(raw.get("notice"), where, "notice"),
             items=tuple(self.item(r, raw["id"], None, None, ()) for r in raw["items"]),
         )
 
@@ -319,6 +386,7 @@ class _Builder:
             required=bool(raw.get("required", False)),
             repeats=bool(raw.get("repeats", False)),
             max_length=int(raw.get("max_length", 2000)),
+            option_set=raw["options"] if isinstance(raw.get("options"), str) else None,
             options=self.options(raw.get("options"), where),
             enable_when=tuple(_condition(c) for c in raw.get("enableWhen", ())),
             enable_behavior=raw.get("enableBehavior", "all"),
@@ -452,7 +520,8 @@ def _load_drugs(
             if not (text.get(lang) or "").strip():
                 problems.append(Problem(file, f"risk '{risk}'", f"missing '{lang}' translation"))
     classes = {
-        key: DrugClass(key, I18n(raw["label"]), raw["risk"]) for key, raw in data["classes"].items()
+        key: DrugClass(key, I18n(raw["label"]), raw["risk"], raw.get("withdrawal"))
+        for key, raw in data["classes"].items()
     }
     drugs = []
     seen: set[str] = set()
@@ -483,8 +552,33 @@ def _load_drugs(
         tuple(drugs),
         risk_labels,
         never_match=tuple(data.get("never_match", ())),
+        cues=_cues(data["matching"]["cues"]) if "matching" in data else None,
+        script_symmetric=bool(data.get("matching", {}).get("script_symmetric", False)),
     )
     return drug_list, problems
+
+
+def _cues(raw: dict[str, Any]) -> Cues:
+    """Cue words per kind and language, folded like the medicine list, languages merged: a
+    patient may write "no" in a Bulgarian list."""
+    def folded(kind: str) -> frozenset[str]:
+        return frozenset(w for group in raw.get(kind, {}).values() for t in group for w in words(t))
+
+    def stems(kind: str) -> tuple[str, ...]:
+        return tuple(sorted({"".join(words(t)) for g in raw.get(kind, {}).values() for t in g}))
+
+    return Cues(
+        negation=folded("negation"),
+        negation_fillers=folded("negation_fillers"),
+        allergy_stems=stems("allergy_stems"),
+        allergy_fillers=folded("allergy_fillers"),
+        not_allergy_after=folded("not_allergy_after"),
+        chain_negation=folded("chain_negation"),
+        chain_allergy=folded("chain_allergy"),
+        stopped=folded("stopped"),
+        units=stems("units"),
+        salts=stems("salts"),
+    )
 
 
 def questionnaire_files(directory: Path) -> list[Path]:

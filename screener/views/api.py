@@ -15,6 +15,9 @@ from ..rules import Evaluation
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 FHIR_JSON = "application/fhir+json"
+JSON_TYPES = frozenset({"application/json", FHIR_JSON})
+"""What a POST body may be declared as. `text/plain` (or a form type) is what any web page can
+make a visitor's browser send without a preflight, so refusing it keeps other sites out."""
 
 
 def registry():
@@ -38,6 +41,11 @@ def questionnaire() -> Response:
           content:
             application/fhir+json:
               schema: {type: object}
+        400:
+          description: A control character in the query
+          content:
+            application/problem+json:
+              schema: {$ref: '#/components/schemas/Problem'}
         404:
           description: No such version
           content:
@@ -84,6 +92,11 @@ def evaluate() -> Response:
           content:
             application/problem+json:
               schema: {$ref: '#/components/schemas/Problem'}
+        415:
+          description: Content-Type is neither application/fhir+json nor application/json
+          content:
+            application/problem+json:
+              schema: {$ref: '#/components/schemas/Problem'}
         422:
           description: Unknown linkId, wrong answer type or unknown code; every error listed
           content:
@@ -117,7 +130,11 @@ def evaluate_body() -> tuple[object, Evaluation | None, Response | None]:
 
 
 def read_json_body() -> tuple[object, Response | None]:
-    """The request body as JSON, or the problem response to send instead."""
+    """The request body as JSON, or the problem response to send instead (415 for any
+    declared type but JSON, checked before the body is read)."""
+    if request.mimetype not in JSON_TYPES:
+        detail = "send the body as application/fhir+json or application/json"
+        return None, problem(415, "Unsupported media type", detail)
     raw = request.get_data(cache=True)
     try:
         # A byte-order mark is tolerated (some Windows tools write one); an integer too long

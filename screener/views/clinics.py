@@ -36,6 +36,7 @@ from ..frame import (
     template_context,
 )
 from ..i18n import language, supported
+from ..security import SAFE_METHODS
 from ..templating import retention_hours
 
 bp = Blueprint("clinics", __name__, url_prefix="/c/<slug>")
@@ -191,7 +192,7 @@ def embed_resume() -> BaseResponse | tuple[str, int]:
     """Only this clinic's screenings resume in its frame (see resuming.find). A wrong code
     comes back through a redirect, like every error of the path."""
     clinic = _clinic_now()
-    if request.method == "GET":
+    if request.method in SAFE_METHODS:
         problem = request.args.get("error")
         error = resuming.message(problem, retention_hours())
         if error is None:

@@ -3,12 +3,15 @@ save-and-resume and delete. Views parse, call the wizard or storage, and render.
 
 from __future__ import annotations
 
+import hashlib
+
 from babel.numbers import format_decimal
 from flask import (
     Blueprint,
     abort,
     current_app,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -16,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
 from .. import current, resuming, storage, summary, wizard
@@ -23,10 +27,11 @@ from ..clinics import get_clinic
 from ..crisis import crisis_lines
 from ..extensions import limiter
 from ..fragments import question_html
-from ..frame import BaseForm, current_frame, entry_link, link, notice
+from ..frame import BaseForm, current_frame, entry_link, framed_resume_code, link, notice
 from ..i18n import browser_country
 from ..questionnaire.forms import build_form_class, field_name, initial_data, posted_answers
 from ..rules import evaluate
+from ..security import SAFE_METHODS
 from ..templating import retention_hours
 
 bp = Blueprint("screening", __name__)
@@ -118,7 +123,54 @@ def begin() -> Response:
     return redirect(link("screening.step", section_id=q.sections[0].id))
 
 
+STEP_LIMIT = "60 per minute;600 per hour"
+"""Step submits per screening: a patient sends each of the eight pages a few times at most, so
+only a script reaches this; the page then comes back with what was typed (`_too_many_steps`).
+App config `STEP_RATE_LIMIT` overrides it (bench/steps.py posts one page flat out)."""
+
+
+def _step_limit() -> str:
+    return current_app.config.get("STEP_RATE_LIMIT", STEP_LIMIT)
+
+
+def _screening_key() -> str:
+    """The rate-limit key of a step submit: the screening (hashed: the id is a bearer
+    credential and must not sit in the limiter's storage), else the address."""
+    frame = current_frame()
+    screening_id = frame.token if frame is not None else session.get(current.SESSION_ID)
+    if not screening_id:
+        return "address:" + get_remote_address()
+    return "screening:" + hashlib.sha256(screening_id.encode()).hexdigest()[:32]
+
+
+def _too_many_steps(_limit: object) -> Response | None:
+    """Over the limit, the page comes back with what was just typed, like a token mismatch:
+    nothing is stored, nothing typed is lost."""
+    record = current.screening()
+    if record is None:
+        return None
+    q = current.questionnaire_for(record)
+    page = wizard.section(q, (request.view_args or {}).get("section_id", ""))
+    if page is None:
+        return None
+    message = _(
+        "You have sent this page many times in a short while, so nothing was saved this time. "
+        "Your answers are still here: wait a minute, then press Continue again."
+    )
+    posted = posted_answers(request.form, page)
+    returning = request.values.get("return") == "check"
+    return make_response(_sent_again(q, page, record, posted, message, returning), 429)
+
+
+def _sent_again(q, page, record, posted, message: str, returning: bool) -> str:
+    """The page as it was sent, with one error at the top; nothing is stored."""
+    form = build_form_class(q, page, g.lang)()
+    enabled = wizard.enabled_items(q, {**record.answers, **posted})
+    return _render_step(q, page, form, enabled, {"csrf_token": message}, [], returning)
+
+
 @bp.route("/questions/<section_id>", methods=["GET", "POST"])
+@limiter.limit(_step_limit, key_func=_screening_key, methods=["POST"], on_breach=_too_many_steps)
 def step(section_id: str) -> Response | str:
     record = current.screening()
     if record is None:
@@ -129,7 +181,7 @@ def step(section_id: str) -> Response | str:
         abort(404)
     form_class = build_form_class(q, page, g.lang)
     returning = request.values.get("return") == "check"
-    if request.method == "GET":
+    if request.method in SAFE_METHODS:
         shown = wizard.PageState.restore(storage.take_pending(record, page.id))
         answers = shown.answers_over(record.answers)
         form = form_class(data=initial_data(page, answers))
@@ -143,16 +195,12 @@ def step(section_id: str) -> Response | str:
 
     posted = posted_answers(request.form, page)
     if not PlainForm().validate():  # the page's fields check nothing: the wizard judges them
-        form = form_class()
         # Without a valid token nothing may be stored; the page comes back with what was sent.
-        errors = {
-            "csrf_token": _(
-                "We could not confirm this page came from you, so nothing was saved yet. Your "
-                "answers are still here: check them and press Continue again."
-            )
-        }
-        enabled = wizard.enabled_items(q, {**record.answers, **posted})
-        return _render_step(q, page, form, enabled, errors, [], returning), 400
+        message = _(
+            "We could not confirm this page came from you, so nothing was saved yet. Your "
+            "answers are still here: check them and press Continue again."
+        )
+        return _sent_again(q, page, record, posted, message, returning), 400
     result = wizard.submit_step(
         q, record.answers, page, posted, seen_in_place=request.form.get("_js") == "1"
     )
@@ -327,11 +375,7 @@ def saved() -> Response | str:
     q = current.questionnaire_for(record)
     code = current.resume_code()
     if code is None and current_frame() is not None:
-        # No cookie in a frame to remember the first code: issue a fresh one (the old one stops
-        # working) so that the patient can come back through the clinic's page.
-        code = storage.format_resume_code(
-            storage.rotate_resume_code(record, current_app.config["SECRET_KEY"])
-        )
+        code = framed_resume_code(record)  # the same on a reload or Back
     return render_template(
         "screening/saved.html",
         resume_code=code,
@@ -348,7 +392,7 @@ def resume() -> Response | tuple[str, int]:
     if frame is not None:
         return redirect(url_for("clinics.embed", slug=frame.slug))
     form = PlainForm()
-    if request.method == "GET":
+    if request.method in SAFE_METHODS:
         error = resuming.message(request.args.get("error"), retention_hours())
         typed = session.pop(TYPED_CODE, "") if error else ""
         return render_template(

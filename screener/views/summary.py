@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .. import current, wizard
 from ..clinics import get_clinic
-from ..errors import handle_csrf
+from ..errors import handle_csrf, render_overrun
 from ..extensions import limiter
 from ..fhir.response import COMPLETE_STATUSES, to_response
 from ..frame import BaseForm, link, notice
@@ -120,8 +120,7 @@ def pdf() -> BaseResponse:
                             record.completed_at):
         return redirect(link("screening.check", **notice("confirm")))
     copy, lang = _requested_copy(record)
-    document = _document(record, lang, copy=copy)
-    return _pdf_response(_pdf().summary_pdf(document), document.filename)
+    return _render(_document(record, lang, copy=copy))
 
 
 @bp.get("/summary.json")
@@ -189,6 +188,16 @@ def _clinic_line(name: str, city: str | None) -> str:
     return f"{name}, {city}"
 
 
+def _render(document: ConsultationSummary) -> BaseResponse:
+    """The PDF, or the page saying it took too long (the render is stopped at its bound)."""
+    pdf = _pdf()
+    try:
+        data = pdf.summary_pdf(document)
+    except pdf.RenderOverrun:
+        return render_overrun()
+    return _pdf_response(data, document.filename)
+
+
 def _attachment(filename: str) -> str:
     return f'attachment; filename="{filename}"'
 
@@ -240,6 +249,11 @@ def api_summary() -> Response:
           content:
             application/problem+json:
               schema: {$ref: '#/components/schemas/Problem'}
+        415:
+          description: Content-Type is neither application/fhir+json nor application/json
+          content:
+            application/problem+json:
+              schema: {$ref: '#/components/schemas/Problem'}
         422:
           description: Unknown linkId, wrong answer type or unknown code; every error listed
           content:
@@ -247,6 +261,11 @@ def api_summary() -> Response:
               schema: {$ref: '#/components/schemas/Problem'}
         429:
           description: Too many renders from this address; try again in a minute
+        503:
+          description: The render took longer than its bound and was stopped; try again
+          content:
+            application/problem+json:
+              schema: {$ref: '#/components/schemas/Problem'}
     """
     lang = request.args.get("lang") or select_locale()
     if lang not in supported():
@@ -270,7 +289,7 @@ def api_summary() -> Response:
         screened_at=authored,
         complete=complete,
     )
-    return _pdf_response(_pdf().summary_pdf(document), document.filename)
+    return _render(document)
 
 
 def _authored(value: object) -> datetime | None:

@@ -35,7 +35,8 @@ FLAGGED: dict[str, dict[str, str | list[str]]] = {
                  "seizure_history.medication": "yes", "family_epilepsy": "no", "syncope": "no",
                  "head_injury": "no", "brain_condition": "no"},
     "medicines": {"medications": "yes", "medications.list": "Bupropion 150 mg\nSertraline 50 mg",
-                  "medications.recent_change": "no", "substance_use": "no",
+                  "medications.recent_change": "no", "medications_stopped": "no",
+                  "alcohol_use": "no", "alcohol_stopped": "no", "drug_use": "no",
                   "sleep_deprivation": "no"},
 }
 

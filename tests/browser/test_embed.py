@@ -46,7 +46,8 @@ ANSWERS: dict[str, dict[str, str | list[str]]] = {
     "devices": {**BASELINE["devices"], "cardiac_device": "yes",
                 "cardiac_device.kind": ["pacemaker"]},
     "medicines": {"medications": "yes", "medications.list": MEDICATION,
-                  "medications.recent_change": "no", "substance_use": "no",
+                  "medications.recent_change": "no", "medications_stopped": "no",
+                  "alcohol_use": "no", "alcohol_stopped": "no", "drug_use": "no",
                   "sleep_deprivation": "no"},
 }
 

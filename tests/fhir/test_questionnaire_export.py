@@ -11,7 +11,7 @@ import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
 
 from screener.fhir.questionnaire import TRANSLATION, to_fhir
-from tests.test_rules import REFERENCE_LEVELS
+from tests.test_rules_1_1_0 import REFERENCE_LEVELS
 
 CYRILLIC = re.compile(r"[а-яА-Я]")
 
@@ -47,7 +47,7 @@ def exported(client):
 def test_the_api_export_validates_as_fhir(exported):
     resource = FhirQuestionnaire.model_validate(exported)
     assert resource.status == "active"
-    assert resource.version == "1.0.1"
+    assert resource.version == "1.1.0"
 
 
 def test_the_cli_export_validates_as_fhir(runner):
@@ -131,3 +131,68 @@ def test_to_fhir_in_another_base_language(questionnaire):
     assert shunt["text"] == questionnaire.items["shunt"].text["bg"]
     assert translation(shunt["_text"], "en") == questionnaire.items["shunt"].text["en"]
     FhirQuestionnaire.model_validate(resource)
+
+
+# ---- round 2 (1.1.0): the new items, with their enableWhen ---------------------------------
+
+ROUND_2 = {
+    # linkId: (where it nests, enableWhen it must carry or None for "asked of everyone")
+    "metal_in_body": ("metal", None),
+    "metal_in_body.where": ("metal_in_body", ("metal_in_body", "yes")),
+    "mri_refused": ("past_tests", None),
+    "prior_tms.problem_kind": ("prior_tms.problems", ("prior_tms.problems", "yes")),
+    "brain_condition.kind": ("brain_condition", ("brain_condition", "yes")),
+    "head_injury.skull_defect": ("head_injury", ("head_injury", "yes")),
+    "medications_stopped": ("medicines", None),
+    "medications_stopped.list": ("medications_stopped", ("medications_stopped", "yes")),
+}
+
+
+def _parents(items, parent=None):
+    for item in items:
+        yield item["linkId"], parent
+        yield from _parents(item.get("item", ()), item["linkId"])
+
+
+@pytest.mark.parametrize("link_id", sorted(ROUND_2))
+def test_round_2_items_carry_their_enable_when(exported, link_id):
+    items = by_link_id(exported)
+    parents = dict(_parents(exported["item"]))
+    nested_in, condition = ROUND_2[link_id]
+    item = items[link_id]
+    assert parents[link_id] == nested_in
+    if condition is None:
+        assert "enableWhen" not in item
+    else:
+        question, code = condition
+        assert item["enableWhen"] == [
+            {"question": question, "operator": "=", "answerCoding": {"code": code}}
+        ]
+    assert item["text"] and CYRILLIC.search(translation(item["_text"], "bg") or "")
+
+
+def test_repeating_choices_list_every_code_in_both_languages(exported, questionnaire):
+    """What an LHC-Forms-style client needs to draw a "choose all that apply" question:
+    repeats, every answerOption with a display and its Bulgarian translation."""
+    items = by_link_id(exported)
+    for link_id in ("metal_in_body.where", "prior_tms.problem_kind", "brain_condition.kind"):
+        item = items[link_id]
+        assert item["type"] == "choice" and item["repeats"] is True
+        codes = [o["valueCoding"]["code"] for o in item["answerOption"]]
+        assert codes == [o.code for o in questionnaire.items[link_id].options]
+        for option in item["answerOption"]:
+            assert option["valueCoding"]["display"]
+            assert CYRILLIC.search(translation(option["valueCoding"]["_display"], "bg") or "")
+
+
+def test_every_enable_when_points_at_an_earlier_item_of_the_export(exported):
+    """Form fillers evaluate enableWhen against items already rendered."""
+    order = [item["linkId"] for item in flatten(exported["item"])]
+    for item in flatten(exported["item"]):
+        for condition in item.get("enableWhen", ()):
+            assert order.index(condition["question"]) < order.index(item["linkId"])
+
+
+def test_the_released_versions_still_export_and_validate(registry):
+    for version in registry.versions:
+        FhirQuestionnaire.model_validate(to_fhir(registry.get(version)))

@@ -15,8 +15,12 @@ from pypdf import PdfReader
 
 from screener import pdf, storage
 from screener.extensions import db
-from tests.conftest import make_app
+from screener.questionnaire.loader import load_registry
+from tests.conftest import ROOT, make_app
 from tests.flow import BASELINE
+
+VERSION = load_registry(str(ROOT / "questions")).current.version
+"""The version the baseline answers are written for (the current one)."""
 
 MEDICINE_LINES = ("Bupropion XL 150mg", "Sertraline 50 mg", "Ибупрофен 400")
 """A realistic list: two drugs from the seizure-threshold table and one that is not in it."""
@@ -56,7 +60,7 @@ def app(tmp_path_factory):
 def create_screening(app, given: dict[str, list[str]], *, lang: str = "en", completed=True):
     with app.app_context():
         record = storage.create(
-            "1.0.0", lang, app.config["RETENTION"], app.config["SECRET_KEY"]
+            VERSION, lang, app.config["RETENTION"], app.config["SECRET_KEY"]
         ).screening
         storage.save_answers(record, given, app.config["RETENTION"])
         if completed:

@@ -207,16 +207,18 @@ def test_summary_keeps_flags_in_level_order_and_groups_a_question(app, questionn
         "medications", "medications.list", "medications.recent_change",
     ]
     assert [d.drug.id for d in medications.drugs] == ["bupropion", "sertraline"]
-    [meds] = doc.medications
+    meds, stopped = doc.medications  # 1.1.0 asks for medicines stopped too: none here
+    assert (stopped.row.item.link_id, stopped.lines) == ("medications_stopped.list", ())
     assert [(line.typed, [m.drug.id for m in line.matches]) for line in meds.lines] == [
         (MEDICINE_LINES[0], ["bupropion"]), (MEDICINE_LINES[1], ["sertraline"]),
         (MEDICINE_LINES[2], []),
     ]
     # the treatment history has its own block and is not repeated in the answer list
     listed = [row.item.link_id for block in doc.sections for row in block.rows]
-    assert [row.item.link_id for row in doc.history] == list(pdf.HISTORY_ITEMS)
-    assert not set(pdf.HISTORY_ITEMS) & set(listed) and "self_harm" in listed
-    assert [s.id for s in doc.references] == ["S1", "S2", "S3", "S4", "S5", "S6"]
+    history = questionnaire.settings.history_items
+    assert [row.item.link_id for row in doc.history] == list(history) == list(pdf.HISTORY_ITEMS)
+    assert not set(history) & set(listed) and "self_harm" in listed
+    assert [s.id for s in doc.references] == ["S1", "S2", "S3", "S4", "S5", "S6", "S10"]
     assert doc.page_size == "A4"
 
 

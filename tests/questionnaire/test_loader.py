@@ -27,8 +27,8 @@ from screener.questionnaire.loader import (
 )
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "questions"
-QUESTIONNAIRE = QUESTIONS / "tms-safety-1.0.1.yaml"  # the current version
-DRUGS = QUESTIONS / "seizure-threshold-drugs-1.0.0.yaml"
+QUESTIONNAIRE = QUESTIONS / "tms-safety-1.1.0.yaml"  # the current version
+DRUGS = QUESTIONS / "seizure-threshold-drugs-1.1.0.yaml"
 
 
 def find_item(data: dict[str, Any], link_id: str) -> dict[str, Any]:
@@ -143,7 +143,9 @@ MUTATION_PARAMS = [pytest.param(*row[1:], id=row[0]) for row in MUTATIONS]
 
 def test_the_shipped_files_pass():
     files = questionnaire_files(QUESTIONS)
-    assert files == [QUESTIONS / "tms-safety-1.0.0.yaml", QUESTIONNAIRE]
+    assert files == [
+        QUESTIONS / "tms-safety-1.0.0.yaml", QUESTIONS / "tms-safety-1.0.1.yaml", QUESTIONNAIRE
+    ]
     for path in files:
         assert check_file(path) == []
 
@@ -182,7 +184,7 @@ def test_yes_and_no_stay_answer_codes(questionnaire):
     """YAML 1.1 would turn `yes`/`no` into booleans; the loader reads YAML 1.2."""
     assert questionnaire.items["shunt"].codes == {"yes", "no", "unsure"}
     assert questionnaire.items["self_harm"].flags[0].answers == ("yes", "unsure")
-    assert questionnaire.date == "2026-12-01"
+    assert questionnaire.date == "2026-12-03"
 
 
 def test_the_loaded_model_has_what_the_engine_needs(questionnaire):
@@ -218,7 +220,7 @@ def test_a_key_written_twice_is_refused_with_its_line(tmp_path):
 
 def test_a_drug_class_without_its_bulgarian_label_is_refused(tmp_path):
     path = write_mutated(tmp_path, lambda data: None)
-    drugs = yaml.safe_load((tmp_path / DRUGS.name).read_text(encoding="utf-8"))
+    drugs = read_yaml(tmp_path / DRUGS.name)
     first = next(iter(drugs["classes"]))
     del drugs["classes"][first]["label"]["bg"]
     (tmp_path / DRUGS.name).write_text(yaml.safe_dump(drugs, allow_unicode=True),

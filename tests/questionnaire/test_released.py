@@ -17,6 +17,9 @@ RELEASED = {
     "tms-safety-1.0.1.yaml": "0bd97a0c7996dd24776d32bc1e5739b20c4aa4ad2aba49d2ec8e6a2ce701e132",
     "seizure-threshold-drugs-1.0.0.yaml":
         "9b5e4200f36111f300d90a1f5dfc4535a40d63a798261a7fe03cb9b74fd8dbc3",
+    "tms-safety-1.1.0.yaml": "2bb4745f3b28110b8e41fc23b91dd0294054e2b29ad498841a84d3c8923aebfe",
+    "seizure-threshold-drugs-1.1.0.yaml":
+        "9d3c223c66c5850b9f19c9029689559e4b9de62956b950a909284800ebcf3289",
 }
 
 

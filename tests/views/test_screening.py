@@ -75,7 +75,7 @@ def test_form_error_keeps_every_other_answer(client):
     post_step(client, "about_you", BASELINE["about_you"])
     response = shown_after(client, post_step(
         client, "medicines",
-        {"medications": "yes", "medications.list": "x" * 2001, "substance_use": "unsure"},
+        {"medications": "yes", "medications.list": "x" * 2001, "alcohol_use": "unsure"},
     ))
     html = response.get_data(as_text=True)
     assert "Use 2,000 characters or fewer" in html
@@ -397,7 +397,8 @@ def test_changing_an_answer_after_confirming_asks_to_confirm_again(client):
     page = client.get("/questions/medicines?return=check")
     data = {"csrf_token": csrf(page.get_data(as_text=True)), "return": "check",
             field("medications"): "yes", field("medications.list"): "Wellbutrin",
-            field("medications.recent_change"): "no", field("substance_use"): "no",
+            field("medications.recent_change"): "no", field("medications_stopped"): "no",
+            field("alcohol_use"): "no", field("alcohol_stopped"): "no", field("drug_use"): "no",
             field("sleep_deprivation"): "no"}
     client.post("/questions/medicines", data=data)
     response = client.get("/results")

@@ -1,0 +1,70 @@
+"""Deleting expired answers: one scheduled job (`flask purge`, SCREENER_PURGE=job), or, where
+no job runs, now and then on requests (SCREENER_PURGE=lazy, the default, so that `make run`
+needs nothing else).
+
+With a job, web workers never purge: on several nodes the lazy purge would run once a minute
+per worker per node. The job holds a PostgreSQL advisory lock while it runs, so timers on
+every app host still purge one at a time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from . import storage
+from .config import ConfigError
+from .extensions import db
+
+MODES = ("lazy", "job")
+LOCK_KEY = 0x5C12_0001
+"""The advisory lock's number: any constant, the same on every node."""
+
+
+def lazy() -> bool:
+    """True where requests purge (no scheduled job)."""
+    return current_app.config.get("PURGE", "lazy") == "lazy"
+
+
+@contextmanager
+def one_at_a_time() -> Iterator[bool]:
+    """Yields False when another purge holds the lock (PostgreSQL); SQLite has one host."""
+    if db.engine.dialect.name != "postgresql":
+        yield True
+        return
+    with db.engine.connect() as connection:
+        got = connection.scalar(sa.select(sa.func.pg_try_advisory_lock(LOCK_KEY)))
+        try:
+            yield bool(got)
+        finally:
+            if got:
+                connection.scalar(sa.select(sa.func.pg_advisory_unlock(LOCK_KEY)))
+            connection.rollback()
+
+
+@click.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Delete every screening past its retention time (the scheduled job: a systemd timer or
+    cron, with SCREENER_PURGE=job)."""
+    with one_at_a_time() as mine:
+        if not mine:
+            click.echo("purge: another purge is running on this database; nothing done")
+            return
+        removed = storage.purge_expired()
+    click.echo(f"purged {removed} expired screening(s)")
+
+
+def init_app(app: Flask) -> None:
+    mode = str(app.config.get("PURGE") or os.environ.get("SCREENER_PURGE", "lazy")).strip()
+    if mode not in MODES:
+        raise ConfigError("SCREENER_PURGE must be lazy (requests purge) or job (flask purge "
+                          "runs from a timer)")
+    app.config["PURGE"] = mode
+    app.cli.add_command(purge_command)
