@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from .frame import csrf_token, current_frame, link
+from .questionnaire.forms import field_name
 
 
 def current_lang() -> str:
@@ -38,6 +39,49 @@ def retention_hours() -> int:
     return max(1, round(current_app.config["RETENTION"].total_seconds() / 3600))
 
 
+def urgent_triggers(page) -> list[dict]:
+    """For the step page's script: the answers on this page that raise an urgent flag by
+    themselves (the self-harm question's "yes" and "not sure"), so that crisis help appears the
+    moment one is chosen, before the page is sent. Rules that depend on other answers are left
+    to the server, which puts crisis help first on the next page."""
+    return [
+        {"field": field_name(item.link_id), "codes": list(rule.answers)}
+        for item in page.walk()
+        for rule in item.flags
+        if rule.level == "urgent" and rule.answers and not rule.when and not rule.match
+    ]
+
+
+def found_text(q, flag, answers, lang: str) -> str:
+    """What was found, in the patient's words ("Pacemaker", "Yes – Within the last 12
+    months"), so that a flag names the finding and not only the question it came from."""
+    from .summary import display_answer
+
+    item = q.items[flag.link_id]
+    top = q.items[item.top]
+    shown = [display_answer(top, answers.get(top.link_id, ()), lang)]
+    asked = [item] if item is not top else []
+    # the follow-ups whose answer raised this level ("within the last 12 months")
+    asked += [
+        q.items[c.question] for rule in item.flags if rule.level == flag.level
+        for c in rule.when if c.question in q.items and c.question != top.link_id
+    ]
+    for one in dict.fromkeys(asked):
+        if answers.get(one.link_id):
+            shown.append(display_answer(one, answers[one.link_id], lang))
+    return " – ".join(part for part in shown if part)
+
+
+def without_label(text: str, label: str) -> str:
+    """A level's sentence without the level's name in front of it ("Possible
+    contraindication: TMS may …" under the heading "Possible contraindication")."""
+    for mark in (":", " –", " -"):
+        if text.startswith(label + mark):
+            rest = text[len(label) + len(mark):].strip()
+            return rest[:1].upper() + rest[1:]
+    return text
+
+
 def url_endpoints() -> set[str]:
     return set(current_app.view_functions)
 
@@ -54,6 +98,9 @@ def init_app(app: Flask) -> None:
         csrf_token=csrf_token,
         local_time=local_time,
         retention_hours=retention_hours,
+        urgent_triggers=urgent_triggers,
+        found_text=found_text,
+        without_label=without_label,
     )
     app.context_processor(_frame_context)
     app.jinja_env.trim_blocks = True

@@ -96,3 +96,37 @@
     } catch (e) { /* keep the server's text */ }
   });
 })();
+
+/* Crisis help the moment it is needed: on the page with the self-harm question, choosing an
+   answer that needs it ("yes", "not sure") shows the help right below the question, in a live
+   region, before the page is sent. Without this script the next page starts with it. */
+(function () {
+  "use strict";
+  var standby = document.getElementById("crisis-standby");
+  var form = document.querySelector("form[data-step]");
+  if (!standby || !form || !standby.content) { return; }
+  var triggers;
+  try { triggers = JSON.parse(standby.getAttribute("data-crisis-for") || "[]"); } catch (e) { return; }
+  if (!Array.isArray(triggers) || !triggers.length) { return; }
+  var first = form.querySelector("[data-field='" + triggers[0].field + "']");
+  if (!first) { return; }
+  // The live region exists (empty) before it is filled, so that screen readers announce it.
+  var region = document.createElement("div");
+  region.setAttribute("role", "alert");
+  region.className = "crisis-now";
+  first.parentNode.insertBefore(region, first.nextSibling);
+
+  function needed() {
+    return triggers.some(function (t) {
+      return Array.prototype.some.call(form.querySelectorAll("[name='" + t.field + "']"), function (el) {
+        return el.checked && !el.disabled && t.codes.indexOf(el.value) !== -1;
+      });
+    });
+  }
+  function update() {
+    if (region.firstChild || !needed()) { return; }  // once shown, it stays
+    region.appendChild(standby.content.cloneNode(true));
+  }
+  form.addEventListener("change", update);
+  update();
+})();

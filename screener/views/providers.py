@@ -51,7 +51,18 @@ def _form_values() -> dict[str, str]:
         remembered = (record.place or {}) if record else {}
         values["q"] = values["place_q"] = str(remembered.get("q", ""))
         values["place"] = str(remembered.get("place_id") or "")
+        if not values["condition"] and record is not None:
+            values["condition"] = _condition_of(record)
     return values
+
+
+def _condition_of(record) -> str:
+    """The condition the patient gave in the screening ("anxious_depression"), as the
+    directory names it ("anxious-depression"): the default filter when they come from their
+    results, one click to drop like any other."""
+    given = (record.answers or {}).get("indication") or []
+    code = str(given[0]).replace("_", "-") if len(given) == 1 else ""
+    return code if code in vocab.CONDITIONS else ""
 
 
 def _query_args(values: dict[str, str]) -> MultiDict[str, str]:

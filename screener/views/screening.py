@@ -187,10 +187,11 @@ def step(section_id: str) -> Response | str:
         form = form_class(data=initial_data(page, answers))
         enabled = wizard.enabled_items(q, answers)
         errors = _error_messages(q, shown.errors)
-        crisis = (
-            crisis_lines(_country(record)) if wizard.urgent_on_page(q, answers, page) else None
+        lines = crisis_lines(_country(record))
+        crisis = lines if wizard.urgent_on_page(q, answers, page) else None
+        return _render_step(
+            q, page, form, enabled, errors, shown.revealed, returning, crisis, standby=lines
         )
-        return _render_step(q, page, form, enabled, errors, shown.revealed, returning, crisis)
 
     posted = posted_answers(request.form, page)
     if not PlainForm().validate():  # the page's fields check nothing: the wizard judges them
@@ -227,7 +228,9 @@ def _step_url(step_id: str, returning: bool = False) -> str:
     return link("screening.step", section_id=step_id)
 
 
-def _render_step(q, page, form, enabled, errors, revealed, returning, crisis=None) -> str:
+def _render_step(
+    q, page, form, enabled, errors, revealed, returning, crisis=None, standby=None
+) -> str:
     position = wizard.position(q, page.id)
     previous = wizard.previous_step(q, page.id)
     if returning:
@@ -264,6 +267,7 @@ def _render_step(q, page, form, enabled, errors, revealed, returning, crisis=Non
         resume_code=current.resume_code(),
         error_title=bool(errors),
         crisis=crisis,
+        standby=standby,  # crisis help the page's script shows the moment an answer needs it
     )
 
 
@@ -405,6 +409,36 @@ def resume() -> Response | tuple[str, int]:
     current.adopt(found.screening, found.code)
     q = current.questionnaire_for(found.screening)
     return redirect(_step_url(wizard.first_unfinished(q, found.screening.answers)))
+
+
+BACK_MAX = 500
+
+
+def _own_page(path: str | None) -> str:
+    """Where "Keep my answers" leads: the page the patient came from, if it is one of ours
+    (a path, never another site), else the start page."""
+    if (
+        path and len(path) <= BACK_MAX and path.startswith("/") and not path.startswith("//")
+        and "\\" not in path and not any(ch.isspace() for ch in path)
+        and not path.split("?")[0].endswith("/delete")
+    ):
+        return path
+    return link("screening.start")
+
+
+@bp.get("/delete")
+def confirm_delete() -> Response | str:
+    """GOV.UK's pattern for a destructive action: say what goes, then only this page's POST
+    deletes, so that a stray tap on a link never loses anything."""
+    record = current.screening()
+    if record is None:
+        return _gone()
+    return render_template(
+        "screening/delete.html",
+        form=PlainForm(),
+        back=_own_page(request.args.get("back")),
+        completed=record.completed_at is not None,
+    )
 
 
 @bp.post("/delete")

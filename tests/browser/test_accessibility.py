@@ -118,7 +118,10 @@ def test_every_page_state_has_no_axe_violations(person, lang, width):
     code = who.resume_code()
     audit("18-saved")
 
-    who.follow("form[action$='/delete'] button")
+    who.follow(".privacy-actions a[href*='/delete?back=']")
+    assert who.path == "/delete?back=/saved"
+    audit("18b-delete-confirm")
+    who.follow("form[action$='/delete'] #confirm-delete")
     assert who.path == "/deleted"
     audit("19-deleted")
 
@@ -134,4 +137,4 @@ def test_every_page_state_has_no_axe_violations(person, lang, width):
     response = who.goto("/no-such-page")
     assert response.status == 404
     audit("22-not-found")
-    assert len(seen) == 22
+    assert len(seen) == 23

@@ -107,6 +107,7 @@ class Embed:
     clinic_page: str
     stranger_page: str
     bg_page: str
+    bg_snippet: str
     """The snippet of a Bulgarian clinic (language "bg"), on the same clinic site."""
 
 
@@ -144,7 +145,7 @@ def embed(live, tmp_path_factory) -> Iterator[Embed]:
             app=live.app, screener=screener, clinic=clinic, stranger=stranger, snippet=snippet,
             clinic_page=clinic.serve("/screening.html", snippet),
             stranger_page=stranger.serve("/copied.html", snippet),
-            bg_page=clinic.serve("/bg.html", bg_snippet),
+            bg_page=clinic.serve("/bg.html", bg_snippet), bg_snippet=bg_snippet,
         )
     finally:
         clinic.close()
@@ -357,7 +358,9 @@ def walk_the_path(who: Visitor, *, screenshots: bool = False) -> dict:
         from screener import storage
 
         assert storage.get(screening_id) is not None
-    press(frame, f"form[action='/c/{SLUG}/f/{screening_id}/delete'] button")
+    press(frame, ".privacy-actions a[href*='/delete?back=']")
+    assert frame.url.startswith(f"{base}/delete?back=")
+    press(frame, f"form[action='/c/{SLUG}/f/{screening_id}/delete'] #confirm-delete")
     assert frame.url == f"{base}/deleted"
     deleted_height = wait_for_height(who)
     if screenshots:
@@ -383,6 +386,11 @@ def assert_only_heights(who: Visitor) -> None:
     for message in messages:
         assert message["origin"] == who.embed.screener, message
         data = message["data"]
+        if isinstance(data, dict) and data.get("type") == "tms-screener:page":
+            # a new page loaded: where its start is inside the frame, nothing else
+            assert set(data) == {"type", "top"}, message
+            assert isinstance(data["top"], int | float) and data["top"] >= 0, message
+            continue
         assert isinstance(data, dict) and set(data) == {"type", "height"}, message
         assert data["type"] == "tms-screener:height", message
         assert isinstance(data["height"], int | float) and data["height"] > 0, message
@@ -484,6 +492,7 @@ def test_posts_from_another_site_are_refused(browser, embed, strip_cookies):
         answer(frame, ANSWERS["about_you"])
         press(frame, "button[value=save]")
         code = frame.locator("main .code").first.inner_text()
+        press(frame, "main a.button")  # on to the next page, whose form holds the token
         page_token = frame.locator("input[name=csrf_token]").first.input_value()
 
         before = _count(embed)
@@ -599,5 +608,75 @@ def test_framed_pages_have_no_axe_violations(browser, embed, width):
         audit("check")
         press(frame, "form[action$='/check'] button")
         audit("results")
-        press(frame, "form[action$='/delete'] button")
+        press(frame, ".privacy-actions a[href*='/delete?back=']")
+        audit("delete confirmation")
+        press(frame, "form[action$='/delete'] #confirm-delete")
         audit("deleted")
+
+
+# -- every new page opens at its top ----------------------------------------------------------
+SPACER = '<div style="height:2400px">The clinic\'s own long page: about TMS, the team…</div>'
+
+
+def _start_in_view(who: Visitor) -> float:
+    """Where the framed page's start (crisis help, else its first heading) sits in the clinic
+    page's window, once the page inside the frame has settled."""
+    frame = who.frame
+    frame.wait_for_load_state("load")
+    target = frame.locator("main .crisis").first
+    if not target.count():
+        target = frame.locator("main h1").first
+    for _ in range(40):  # embed.js, or frame.js a moment later, scrolls the clinic's page
+        box = target.bounding_box()
+        if box is not None and -2 <= box["y"] < 400:
+            break
+        who.page.wait_for_timeout(50)
+    box = target.bounding_box()
+    assert box is not None
+    return box["y"]
+
+
+def scroll_to(who: Visitor, target) -> None:
+    """Scroll the clinic's page as a thumb would, to the foot of the frame where `target` is
+    (the frame's bottom halfway up the window), and the frame itself if it scrolls."""
+    who.page.evaluate(
+        """s => { const r = document.querySelector(s).getBoundingClientRect();
+                  window.scrollBy(0, r.bottom - window.innerHeight / 2); }""", FRAME)
+    target.evaluate("e => e.scrollIntoView({block: 'nearest'})")
+    who.page.wait_for_timeout(50)
+    top = who.page.evaluate(f"() => document.querySelector('{FRAME}').getBoundingClientRect().top")
+    assert top < 0, f"the frame's top ({top} px) should be out of sight above"
+
+
+@pytest.mark.parametrize("with_script", [True, False], ids=["embed-js", "no-embed-js"])
+@pytest.mark.parametrize("lang", ["en", "bg"])
+def test_every_framed_page_opens_at_its_top_on_a_long_clinic_page(browser, embed, lang,
+                                                                      with_script):
+    """A clinic page far taller than the phone, the frame below the fold: after each Continue
+    the new page's start (and, after a self-harm answer, the crisis box) is in view, with the
+    resize script and without it (then the frame is 900 px and scrolls inside itself)."""
+    snippet = embed.bg_snippet if lang == "bg" else embed.snippet
+    if not with_script:
+        snippet = re.sub(r"<script[^>]*></script>", "", snippet)
+        assert "embed.js" not in snippet
+    page_url = embed.clinic.serve(f"/long-{lang}-{with_script}.html", SPACER + snippet + SPACER)
+    answers = {**BASELINE, "treatment": {**BASELINE["treatment"], "self_harm": "unsure"}}
+    with visitor(browser, embed, width=360) as who:
+        who.page.goto(page_url)
+        frame = who.frame
+        frame.wait_for_load_state("load")
+        assert who.page.evaluate("() => window.scrollY") == 0  # arriving never jumps the page
+        scroll_to(who, frame.locator("form[action*='/embed/start'] button"))
+        press(frame, "form[action*='/embed/start'] button")
+        for section in SECTIONS:
+            assert frame.url.split("?")[0].endswith(f"/questions/{section}"), frame.url
+            y = _start_in_view(who)
+            assert -2 <= y < 400, f"{section}: the page starts at {y} px in the window"
+            answer(frame, answers[section])
+            scroll_to(who, frame.locator("#continue"))  # the patient scrolls down to it
+            press(frame, "#continue")
+        assert frame.url.split("?")[0].endswith("/check"), frame.url
+        assert frame.locator("main .crisis").count() == 1
+        y = _start_in_view(who)
+        assert -2 <= y < 400, f"check page: crisis help at {y} px in the window"
+        assert frame.locator("main > .crisis, main > :first-child.crisis").count() == 1

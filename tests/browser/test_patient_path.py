@@ -19,7 +19,8 @@ pytestmark = pytest.mark.browser
 
 START = "form[action$='/start'] button"
 CONFIRM = "form[action$='/check'] button"
-DELETE = "form[action$='/delete'] button"
+DELETE = ".privacy-actions a[href*='/delete?back=']"
+CONFIRM_DELETE = "form[action$='/delete'] #confirm-delete"
 SAVE = "button[value=save]"
 
 
@@ -244,15 +245,28 @@ def test_save_and_resume_on_another_device_restores_every_answer(person):
             assert later.visible(f"[data-field={field(link_id)}]"), link_id
 
 
-def test_delete_my_answers_confirms_and_the_code_stops_working(person):
-    who: Person = person(width=360)
-    begin(who, "en")
+@pytest.mark.parametrize("lang", ["en", "bg"])
+@pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
+def test_delete_my_answers_confirms_and_the_code_stops_working(person, lang, js):
+    who: Person = person(width=360, js=js)
+    begin(who, lang)
     who.skip_to_main()
     who.answer_all(BASELINE["about_you"])
     who.submit(SAVE)
     code = who.resume_code()
+    # a link at the foot of the page, not a red button under "Save"
+    assert who.page.locator("main button.warning").count() == 0
 
     who.follow(DELETE)
+    assert who.path == "/delete?back=/saved", who.path
+    assert who.page.locator("main button.warning#confirm-delete").count() == 1
+    if js:  # axe runs as a script: the page is the same without one
+        who.audit("delete-confirm", screenshot=True)
+    who.follow("#keep-answers")  # nothing deleted: back where they were, code still shown
+    assert who.path == "/saved" and who.resume_code() == code
+
+    who.follow(DELETE)
+    who.follow(CONFIRM_DELETE)
     assert who.path == "/deleted"
     who.follow("main a.button")
     assert who.path == "/"
@@ -374,3 +388,36 @@ def test_the_summary_gives_times_on_the_patients_own_clock(person, js, zone):
     text = PdfReader(io.BytesIO(download.value.path().read_bytes())).pages[0].extract_text()
     shown = re.search(r"Date of screening\s+\S+ \d+, \d{4}, \d\d:\d\d\s+(UTC\S*)", text)
     assert shown and shown.group(1) == zone, text[:400]
+
+
+@pytest.mark.parametrize("lang", ["en", "bg"])
+@pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
+def test_crisis_help_as_soon_as_the_self_harm_answer_is_given(person, lang, js):
+    """With a script, "not sure" shows crisis help right below the question at once (an
+    alert region, the box focusable); without one, the next page starts with it."""
+    who: Person = person(width=360, js=js)
+    begin(who, lang)
+    who.fast_forward(SECTIONS[:-1], start=False)
+    who.goto("/questions/treatment")
+    assert who.page.locator("main .crisis").count() == 0
+    who.skip_to_main()
+    who.answer_all({k: v for k, v in BASELINE["treatment"].items() if k != "self_harm"})
+    who.choose("self_harm", "unsure")
+    if js:
+        box = who.page.locator("[role=alert].crisis-now .crisis")
+        box.wait_for(state="visible", timeout=2000)
+        assert box.get_attribute("tabindex") == "-1"
+        assert box.locator("a[href^='tel:']").count() >= 1
+        # right below the question, where the patient is looking
+        question = who.page.locator("[data-field=self_harm]").bounding_box()
+        assert 0 <= box.bounding_box()["y"] - (question["y"] + question["height"]) < 40
+        who.audit("self-harm-help-at-once", screenshot=True)
+    else:
+        assert who.page.locator("main .crisis").count() == 0
+    who.submit()
+    assert who.path == "/check"
+    assert who.page.evaluate(
+        "() => document.querySelector('main').firstElementChild.classList.contains('crisis')"
+    )
+    first = who.page.locator("main .crisis").first.bounding_box()
+    assert first is not None and first["y"] < 400

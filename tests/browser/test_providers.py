@@ -32,7 +32,7 @@ WIDENED = {"en": "No providers within 25 km of Levski; the nearest are within 50
            "bg": "км от Левски; най-близките са в радиус 50 км."}
 NOT_FOUND = {"en": "No place called “Qwxzqwxz” was found.",
              "bg": "Не е намерено място с име „Qwxzqwxz“."}
-ALTERNATIVES = {"en": "Did you mean another place?", "bg": "Имахте предвид друго място?"}
+ALTERNATIVES = {"en": "Did you mean another place?", "bg": "Имахте ли предвид друго място?"}
 
 
 @pytest.fixture(scope="module")

@@ -78,8 +78,8 @@ def test_levski_in_bulgarian(client):
     assert names and any("Pleven" in name for name in names)
     assert html.count("Последна проверка") == len(names)
     assert html.count("Примерни данни: не е истинск") == len(names)
-    assert re.search(r"<dt>Разстояние</dt><dd>4\d (km|км)</dd>", html)
-    assert "Имахте предвид" not in html
+    assert re.search(r'<p class="dir-where">4\d (km|км) · ', html)
+    assert "Имахте ли предвид" not in html
     parsed = Page(html)
     assert all(b - a <= 1 for a, b in zip(parsed.headings, parsed.headings[1:], strict=False))
 
@@ -94,7 +94,7 @@ def test_english_place_names_in_english(client):
     [
         ({"condition": "ocd"}, "Obsessive-compulsive disorder (OCD)"),
         ({"tms_type": "deep-tms"}, "Deep TMS"),
-        ({"accepting": "true"}, "<dt>Accepting new patients</dt><dd>Yes</dd>"),
+        ({"accepting": "true"}, "Accepting new patients: <strong>Yes</strong>"),
         ({"remote": "true"}, "<dt>First consultation by phone or video</dt><dd>Yes</dd>"),
     ],
 )
@@ -173,7 +173,7 @@ def test_coordinates_search(client):
 
 def test_alternatives_keep_filters_and_choose_the_place(client):
     html = page(client, q="Novi Pazar", lang="bg", condition="depression")
-    assert "Имахте предвид друго място?" in html
+    assert "Имахте ли предвид друго място?" in html
     link = re.search(r'<div class="dir-alternatives">.*?<a href="([^"]+)">([^<]+)</a>', html,
                      re.S)
     assert link.group(2).startswith("Нови Пазар") and link.group(2).endswith("Сърбия")
@@ -268,10 +268,36 @@ def test_a_patient_can_delete_their_answers_from_the_provider_page(app, client):
     assert "Delete my answers now" not in client.get("/providers/").get_data(as_text=True)
     start(client)
     page = client.get("/providers/?q=Levski").get_data(as_text=True)
-    assert 'action="/delete"' in page and "Delete my answers now" in page
+    assert 'href="/delete?back=/providers/?q%3DLevski"' in page and "Delete my answers now" in page
 
 
 def test_a_broken_language_parameter_is_ignored_not_blamed_on_the_town(client):
     response = client.get("/providers/?q=Levski&lang=%FF")
     assert response.status_code == 200
     assert "contains characters that are not text" not in response.get_data(as_text=True)
+
+
+def test_a_result_is_a_short_card_with_the_rest_folded(client):
+    html = page(client, q="Levski")
+    card = html[html.index('<li class="dir-result">'):]
+    card = card[:card.index("</li>")]
+    head = card[:card.index("<details>")]
+    assert 'href="tel:' in head and "Accepting new patients" in head and "km" in head
+    assert "Conditions treated" not in head and "Conditions treated" in card
+
+
+def test_far_results_fold_under_one_control(client):
+    html = page(client, q="-33.87, 151.21")  # Sydney: every provider is far away
+    assert html.count('<details class="dir-far">') == 1
+    shown = html[:html.index('<details class="dir-far">')]
+    assert shown.count('<li class="dir-result">') == 1  # only the nearest stays open
+    assert re.search(r"Show \d+ more providers, the nearest [\d,]+ km away", html)
+
+
+def test_from_a_screening_the_condition_is_the_default_and_results_one_click_back(client):
+    from tests.flow import complete
+
+    complete(client, {"about_you": {"age_band": "18_64", "indication": "ocd"}})
+    html = page(client)
+    assert '<option value="ocd" selected>' in html
+    assert 'class="back-link" href="/results"' in html

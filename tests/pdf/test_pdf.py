@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import threading
 from datetime import UTC, datetime
 
@@ -24,6 +25,7 @@ from tests.pdf.conftest import (
     font_names,
     open_pdf,
     recording_fetches,
+    squash,
 )
 
 
@@ -405,3 +407,24 @@ def test_font_configuration_is_reused_within_a_thread_only():
     thread.start()
     thread.join()
     assert other and other[0] is not first
+
+
+@pytest.mark.parametrize("lang", ["en", "bg"])
+def test_every_flag_is_on_page_one_and_the_footer_speaks_the_copys_language(
+        app, questionnaire, lang):
+    """The standard scenario (a pacemaker, a seizure this year, bupropion): page 1's own text
+    (pdfplumber) names every flag, and the Bulgarian copy's footer has no English word."""
+    evaluation = evaluate(questionnaire, answers(PACEMAKER_SEIZURE_BUPROPION))
+    with app.test_request_context():
+        doc = pdf.build_summary(evaluation, lang=lang, response={})
+        opened = open_pdf(pdf.summary_pdf(doc))
+    first = squash(opened.pages[0])
+    assert len(doc.flags) == 3
+    for flag in doc.flags:
+        assert squash(flag.top.text.get_text(lang))[:40] in first, (flag.top.link_id, first)
+    if lang == "bg":
+        for page in opened.pages:
+            footer = squash(page.splitlines()[-1] if page else "")
+            english = re.findall(r"\b(?:of|Page|page)\b", footer)
+            assert not english, footer
+            assert re.search(r"Страница \d+ от \d+", squash(page)), squash(page)[-200:]

@@ -643,3 +643,13 @@ def test_pdf_bytes_are_never_written_to_disk(app, tmp_path, monkeypatch):
         assert "/weasyprint-" in path, path
         with open(path, "rb") as copy:
             assert copy.read() in fonts, path
+
+
+@pytest.mark.parametrize("copy", ["bg", "clinic_bg"])
+def test_bulgarian_footer_has_no_english_word(scenario, copy):
+    """The page counter and the footer follow the copy's language, whatever the page's."""
+    for page in scenario["opened"][copy].pages:
+        text = squash(page)
+        assert re.search(r"Страница \d+ от \d+", text), text[-200:]
+        footer = text[text.rindex("Страница") - 200:]
+        assert not re.findall(r"\b(?:of|Page|UTC|Not a diagnosis)\b", footer), footer

@@ -311,6 +311,19 @@ def test_a_bulgarian_clinic_stays_bulgarian_after_start_for_an_en_gb_browser(app
     assert '<html lang="bg">' in notice and 'class="flash error" role="alert"' in notice
 
 
+def test_framed_delete_asks_first_inside_the_frame(app, clinic):
+    client = _in_frame(app)
+    base = _framed_start(client, clinic, lang="en")
+    page = client.get(f"{base}/questions/devices").get_data(as_text=True)
+    assert f'href="{base}/delete?back={base}/questions/devices"' in page
+    confirm = client.get(f"{base}/delete?back={base}/questions/devices").get_data(as_text=True)
+    assert f'action="{base}/delete"' in confirm
+    assert f'href="{base}/questions/devices" id="keep-answers"' in confirm
+    assert _count(app) == 1
+    client.post(f"{base}/delete", data={"csrf_token": csrf(confirm)})
+    assert _count(app) == 0
+
+
 def test_a_framed_screening_gone_returns_to_the_entry_in_the_clinics_language(app, clinic):
     client = _in_frame(app)
     base = _framed_start(client, clinic, lang="bg")

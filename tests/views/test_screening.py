@@ -230,6 +230,40 @@ def test_delete_removes_everything_at_once(client, app):
     assert gone.status_code == 302 and gone.headers["Location"].endswith("/")
 
 
+def test_delete_link_opens_a_confirmation_and_only_its_post_deletes(client, app):
+    start(client)
+    post_step(client, "devices", BASELINE["devices"])
+    page = client.get("/questions/metal?lang=bg").get_data(as_text=True)
+    # on the path: a link, not a red button under "Save"
+    assert 'href="/delete?back=/questions/metal?lang%3Dbg"' in page
+    assert 'class="warning"' not in page
+    confirm = client.get("/delete?back=/questions/metal?lang%3Dbg")
+    html = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200
+    assert "Сигурни ли сте, че искате да изтриете отговорите си?" in html
+    assert 'class="warning" id="confirm-delete"' in html and 'action="/delete"' in html
+    assert 'href="/questions/metal?lang=bg" id="keep-answers"' in html
+    with app.app_context():  # looking at the confirmation deletes nothing
+        assert db.session.scalar(db.select(db.func.count()).select_from(storage.Screening)) == 1
+    response = client.post("/delete", data={"csrf_token": csrf(html)})
+    assert response.headers["Location"].endswith("/deleted")
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(storage.Screening)) == 0
+
+
+@pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example/x", "/\\evil.example",
+                                  "/delete?back=/", "javascript:alert(1)", "/" + "a" * 600])
+def test_keep_my_answers_never_leads_off_the_site(client, back):
+    start(client)
+    html = client.get("/delete", query_string={"back": back}).get_data(as_text=True)
+    assert 'href="/" id="keep-answers"' in html
+
+
+def test_delete_confirmation_without_answers_goes_to_the_start(client):
+    response = client.get("/delete")
+    assert response.status_code == 302 and "/delete" not in response.headers["Location"]
+
+
 def test_language_switch_keeps_progress(client):
     start(client)
     post_step(client, "about_you", BASELINE["about_you"])
@@ -464,3 +498,32 @@ def test_crisis_help_comes_first_when_the_urgent_page_comes_back(client):
     page = shown_after(client, posted).get_data(as_text=True)
     assert "There is a problem" in page
     assert page.index("Help is available now") < page.index("There is a problem")
+
+
+def test_urgent_results_are_one_block_with_the_same_numbers(client):
+    client.get("/?lang=bg")
+    html = complete(client, {"treatment": {"self_harm": "yes"}}).get_data(as_text=True)
+    main = html[html.index("<main"):html.index("</main>")]
+    assert main.count('class="crisis"') == 1
+    assert 'class="panel outcome-urgent"' not in main  # the crisis box is the urgent panel
+    assert main.index('class="crisis"') < main.index("<h1")
+    assert "112" in main and "988" not in main  # Bulgaria: no US number in either place
+
+
+def test_results_name_what_was_found_and_do_not_repeat_the_heading(client):
+    html = complete(client, {"devices": {"cardiac_device": "yes",
+                                         "cardiac_device.kind": ["pacemaker"]}}
+                    ).get_data(as_text=True)
+    assert "You told us: <strong>Yes – Pacemaker" in html
+    assert "<p>Possible contraindication:" not in html
+    none = complete(client).get_data(as_text=True)
+    assert "especially the ones marked above" not in none
+    assert "The clinician goes through your answers with you." in none
+
+
+def test_support_page_has_one_heading_true_words_and_a_way_back(client):
+    html = client.get("/support").get_data(as_text=True)
+    main = html[html.index("<main"):html.index("</main>")]
+    assert main.count("Help is available now") == 1
+    assert "free" not in main  # 112 is an emergency line, not a free helpline
+    assert 'href="/">Back to the screening</a>' in main
