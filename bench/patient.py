@@ -174,7 +174,10 @@ class Patient:
         path = f"{search.action}?{urlencode(query)}"
         page = self._send("GET", path, "providers search", 200)
         self._think()
-        delete = _form(page.text, path, lambda f: _path(f.action).endswith("/delete"))
+        confirm = _link(page.text, path, "/delete")
+        page = self._send("GET", confirm, "delete confirmation", 200)
+        self._think()
+        delete = _form(page.text, confirm, lambda f: _path(f.action).endswith("/delete"))
         reply = self._send("POST", delete.action, "delete", 302, delete.values)
         self._follow(reply, delete.action, "deleted page")
         return self.walk

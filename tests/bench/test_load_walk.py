@@ -53,7 +53,9 @@ def test_the_walk_completes_a_screening_and_deletes_it(app, bulgaria, profile):
     assert kinds[:3] == ["start page", "start", "step page"]
     assert kinds.count("step answer") >= 8  # one per section at least, more with follow-ups
     assert ("summary PDF" in kinds) is pdf
-    assert kinds[-4:] == ["providers page", "providers search", "delete", "deleted page"]
+    assert kinds[-5:] == [
+        "providers page", "providers search", "delete confirmation", "delete", "deleted page"
+    ]
     assert client.thoughts >= 11
     with app.app_context():
         assert db.session.query(Screening).count() == 0
