@@ -537,6 +537,15 @@ def test_results_name_what_was_found_and_do_not_repeat_the_heading(client):
     assert "The clinician goes through your answers with you." in none
 
 
+def test_a_flag_shows_the_follow_up_answers_that_made_it_fire(client):
+    html = complete(client, {"seizures": {
+        "seizure_history": "yes", "seizure_history.last": "within_12_months",
+        "seizure_history.medication": "yes"}}).get_data(as_text=True)
+    found = re.findall(r'<span class="found">You told us: <strong>([^<]+)</strong>', html)
+    assert any("Last seizure: In the last 12 months" in one
+               and "Do you take medicine to prevent seizures? Yes" in one for one in found), found
+
+
 def test_support_page_has_one_heading_true_words_and_a_way_back(client):
     html = client.get("/support").get_data(as_text=True)
     main = html[html.index("<main"):html.index("</main>")]
