@@ -33,7 +33,8 @@ CHANGES = {
     "seizures": {"syncope": "yes", "syncope.details": TYPED},
     "medicines": {"medications": "yes",
                   "medications.list": f"bupropion 150 mg {TYPED}\nsertraline {TYPED}",
-                  "medications.recent_change": "no"},
+                  "medications.recent_change": "no",
+                  "medications_stopped": "yes", "medications_stopped.list": TYPED},
 }
 
 

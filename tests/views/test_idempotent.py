@@ -86,17 +86,17 @@ def test_an_over_long_submit_stores_no_more_than_the_form_holds(app, client):
         "csrf_token": token,
         field("medications"): "yes",
         field("medications.list"): huge,
-        field("substance_use"): ["z" * 100] * 300,
+        field("alcohol_use"): ["z" * 100] * 300,
         "not_a_question": "y" * 20_000,
     })
     assert response.status_code == 302
     record = _only_record(app)
     posted = record.pending["posted"]
-    assert set(posted) <= {"medications", "medications.list", "substance_use"}
+    assert set(posted) <= {"medications", "medications.list", "alcohol_use"}
     limit = 2000
     assert len(posted["medications.list"]) == 1
     assert len(posted["medications.list"][0]) <= 2 * limit
-    assert len(posted["substance_use"]) <= 3 and all(len(v) <= 64 for v in posted["substance_use"])
+    assert len(posted["alcohol_use"]) <= 3 and all(len(v) <= 64 for v in posted["alcohol_use"])
     assert len(repr(record.pending)) < 3 * limit + 2000
     assert "medications.list" not in record.answers
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -110,7 +110,8 @@ def test_a_text_at_its_limit_with_line_breaks_sent_as_crlf_is_accepted(app, clie
     assert len(lines.replace("\r\n", "\n")) <= 2000 < len(lines) + 1
     response = post_step(client, "medicines", {
         "medications": "yes", "medications.list": lines, "medications.recent_change": "no",
-        "substance_use": "no", "sleep_deprivation": "no",
+        "medications_stopped": "no", "alcohol_use": "no", "alcohol_stopped": "no",
+        "drug_use": "no", "sleep_deprivation": "no",
     })
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/questions/health"), response.headers
