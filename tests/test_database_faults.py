@@ -103,7 +103,8 @@ def _no_traceback(records) -> None:
 
 def _medicines(text: str) -> dict:
     return {"medications": "yes", "medications.list": text, "medications.recent_change": "no",
-            "substance_use": "no", "sleep_deprivation": "no"}
+            "medications_stopped": "no", "alcohol_use": "no", "alcohol_stopped": "no",
+            "drug_use": "no", "sleep_deprivation": "no"}
 
 
 def _saved(app) -> dict:
