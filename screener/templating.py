@@ -68,8 +68,16 @@ def found_text(q, flag, answers, lang: str) -> str:
     ]
     for one in dict.fromkeys(asked):
         if answers.get(one.link_id):
-            shown.append(display_answer(one, answers[one.link_id], lang))
+            answer = display_answer(one, answers[one.link_id], lang)
+            # the flag's own item is the finding itself ("Pacemaker"); a follow-up that made
+            # the rule fire says which question it answers ("Last seizure: Within the last
+            # 12 months"), or a bare "Yes" would not say what was found
+            shown.append(answer if one is item else _labelled(one.label(lang), answer))
     return " – ".join(part for part in shown if part)
+
+
+def _labelled(label: str, answer: str) -> str:
+    return f"{label} {answer}" if label.endswith("?") else f"{label}: {answer}"
 
 
 def without_label(text: str, label: str) -> str:

@@ -132,7 +132,10 @@ def submit_step(
     """Merge one page's answers into the stored ones and judge them.
 
     `seen_in_place` is true when the page's script showed follow-ups as they became relevant;
-    without it, a follow-up enabled by this very submit (required or not) is shown first.
+    without it, a required follow-up enabled by this very submit is shown first. An optional
+    one is not: a round trip that says "we need more detail" for a field marked optional would
+    ask for what we said we do not need, so the patient moves on (it stays on the page if they
+    come back).
     """
     shown = enabled_items(q, stored)
     page_ids = {item.link_id for item in page.walk()}
@@ -159,9 +162,11 @@ def submit_step(
         if not enabled[item.link_id] or item.link_id in kept or item.link_id in failed:
             continue
         seen = shown.get(item.link_id, False) or seen_in_place
+        if not item.required:
+            continue
         if not seen:
             revealed.append(item.link_id)
-        elif item.required:
+        else:
             many = item.type == "choice" and item.repeats
             errors.append(StepError(item.link_id, REQUIRED_MANY if many else REQUIRED))
     order = q.order

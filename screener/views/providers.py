@@ -114,6 +114,26 @@ def _field_message(field: str, message: object) -> str:
     return _("%(field)s: %(problem)s", field=labels[field], problem=text)
 
 
+FILTERS = ("condition", "tms_type", "language", "accepting", "remote")
+
+
+def active_filters(values: dict[str, str], lang: str) -> list[tuple[str, dict[str, str]]]:
+    """The filters that are on, each named as the patient chose it and with the query
+    arguments of the same search without it: "no results" offers one click per filter."""
+    names = {
+        "condition": lambda code: _("Condition treated: %(value)s",
+                                    value=vocab.CONDITIONS.get(code, code)),
+        "tms_type": lambda code: _("Type of TMS: %(value)s", value=vocab.TMS_TYPES.get(code, code)),
+        "language": lambda code: _("Language spoken: %(value)s",
+                                   value=vocab.language_name(code, lang)),
+        "accepting": lambda _code: _("Accepting new patients"),
+        "remote": lambda _code: _("Offers a first consultation by phone or video"),
+    }
+    kept = {k: v for k, v in values.items() if v}
+    return [(names[name](kept[name]), {k: v for k, v in kept.items() if k != name})
+            for name in FILTERS if name in kept]
+
+
 def _language_choices(lang: str, selected: str) -> list[tuple[str, str]]:
     """The languages providers in the directory speak, named in the UI language (Babel's
     CLDR data) and sorted by that name; a valid choice from the address stays listed."""
@@ -181,6 +201,7 @@ def search() -> tuple[str, int]:
         found=found,
         display=display,
         alternative_args=alternative_args,
+        active_filters=active_filters(shown, lang) if found and not found.nearest.hits else [],
         vocab=vocab,
         lang=lang,
         screening=current.screening(),

@@ -301,3 +301,23 @@ def test_from_a_screening_the_condition_is_the_default_and_results_one_click_bac
     html = page(client)
     assert '<option value="ocd" selected>' in html
     assert 'class="back-link" href="/results"' in html
+
+
+def test_no_results_names_each_filter_with_a_link_that_drops_it(client):
+    html = page(client, q="Sofia", language="zu", accepting="true", condition="ocd")
+    assert results(html) == []
+    assert "These filters are on. Remove one to see more providers:" in html
+    links = dict((text, href.replace("&amp;", "&")) for href, text in re.findall(
+        r'<li><a href="([^"]+)">Remove “([^”]+)”</a></li>', html))
+    assert set(links) == {"Condition treated: Obsessive-compulsive disorder (OCD)",
+                          "Language spoken: Zulu", "Accepting new patients"}
+    dropped = links["Language spoken: Zulu"]
+    assert "language=" not in dropped and "condition=ocd" in dropped and "q=Sofia" in dropped
+    assert results(page(client, **dict(p.split("=") for p in
+                                       dropped.split("?")[1].split("#")[0].split("&"))))
+
+
+def test_no_results_in_bulgarian_names_the_filters_in_bulgarian(client):
+    html = page(client, q="Sofia", language="zu", lang="bg")
+    assert "Включен е този филтър." in html
+    assert "Премахнете „Говорени езици: зулуски“" in html

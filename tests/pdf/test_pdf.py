@@ -428,3 +428,18 @@ def test_every_flag_is_on_page_one_and_the_footer_speaks_the_copys_language(
             english = re.findall(r"\b(?:of|Page|page)\b", footer)
             assert not english, footer
             assert re.search(r"Страница \d+ от \d+", squash(page)), squash(page)[-200:]
+
+
+@pytest.mark.parametrize(("lang", "extra_lines"), [("en", 2), ("en", 18), ("bg", 0), ("bg", 12)])
+def test_the_sign_off_block_never_stands_alone_on_a_page(app, questionnaire, lang, extra_lines):
+    """Medicine lists of these lengths once pushed "Clinician review" to the top of a page of
+    its own: the page that holds it must also hold the treatment history before it."""
+    lines = [*MEDICINE_LINES, *(f"Vitamin {i} 10 mg" for i in range(extra_lines))]
+    given = answers({**PACEMAKER_SEIZURE_BUPROPION, "medications.list": ["\n".join(lines)]})
+    with app.test_request_context():
+        doc = pdf.build_summary(evaluate(questionnaire, given), lang=lang, response={})
+        opened = open_pdf(pdf.summary_pdf(doc))
+    review, history = {"en": ("Clinician review", "Treatment history"),
+                       "bg": ("Преглед от лекаря", "Досегашно лечение")}[lang]
+    page = next(squash(p) for p in opened.pages if review in squash(p))
+    assert history in page and page.index(history) < page.index(review), page[:300]

@@ -395,9 +395,13 @@ def test_results_page_offers_both_copies_the_fhir_file_and_the_optional_fields(a
         field = rf'<input type="text" id="{field_id}" name="{name}"[^>]*autocomplete="off"'
         assert re.search(field, html)
     assert 'aria-describedby="summary-identity-hint"' in html and "never saved" in html
+    # the date-of-birth field asks for what its hint shows: day, month, year in that order
+    assert ">Date of birth (day, month, year)</label>" in html and "27 3 1985" in html
     bg = client_for(app, create_screening(app, answers(), lang="bg"))
     html = bg.get("/results").get_data(as_text=True)
     assert 'name="copy" value="mine">' in html and 'name="copy" value="other">' in html
+    html = bg.get("/results?lang=bg").get_data(as_text=True)
+    assert ">Дата на раждане (ден, месец, година)</label>" in html and "27.03.1985" in html
 
 
 def test_copies_are_named_apart_and_a_same_language_clinic_gets_no_duplicate(app):

@@ -84,7 +84,9 @@ def test_deep_link_names_the_clinic_and_addresses_the_screening(client, app, cli
     page = client.get(f"/c/{clinic}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Safety screening for Sofia Mind Clinic" in html
+    assert ('<h1><span class="clinic-heading">Safety screening for Sofia Mind Clinic</span> '
+            in html)
+    assert 'class="caption"' not in html
     response = client.post(f"/c/{clinic}/start", data={"csrf_token": csrf(html)})
     assert response.headers["Location"].endswith("/questions/about_you")
     with app.app_context():

@@ -70,6 +70,32 @@ def test_follow_up_revealed_without_javascript_then_required(client):
     assert done.status_code == 302 and done.headers["Location"].endswith("/questions/metal")
 
 
+def test_an_optional_follow_up_does_not_send_a_patient_without_javascript_back(client):
+    start(client)
+    for section in ("about_you", "devices", "metal"):
+        post_step(client, section, BASELINE[section])
+    # A plain form post, as a browser without JavaScript sends it: no "seen in place" marker.
+    answers = {**BASELINE["seizures"], "syncope": "yes"}
+    posted = post_step(client, "seizures", answers)
+    assert posted.status_code == 302 and posted.headers["Location"].endswith("/questions/medicines")
+    back = client.get("/questions/seizures").get_data(as_text=True)
+    assert "we need a little more detail" not in back and "There is a problem" not in back
+    assert 'id="syncope__details"' in back  # still there to add to, if they want
+    assert 'name="syncope" value="yes" checked' in back
+
+
+def test_a_required_follow_up_beside_an_optional_one_is_still_asked_for(client):
+    start(client)
+    for section in ("about_you", "devices"):
+        post_step(client, section, BASELINE[section])
+    posted = post_step(client, "metal", {**BASELINE["metal"], "metal_in_head": "yes"})
+    assert posted.headers["Location"].endswith("/questions/metal")
+    html = shown_after(client, posted).get_data(as_text=True)
+    assert "we need a little more detail" in html
+    assert 'href="#metal_in_head__mri_safe"' in html
+    assert 'href="#metal_in_head__details"' not in html
+
+
 def test_form_error_keeps_every_other_answer(client):
     start(client)
     post_step(client, "about_you", BASELINE["about_you"])
@@ -321,15 +347,6 @@ def test_expired_screening_gets_a_clear_page(client, app):
     assert "no longer stored" in page
 
 
-def test_optional_follow_up_is_shown_before_moving_on_without_javascript(client):
-    start(client)
-    answers = {**BASELINE["seizures"], "syncope": "yes"}
-    first = shown_after(client, post_step(client, "seizures", answers))
-    assert 'href="#syncope__details"' in first.get_data(as_text=True)
-    second = post_step(client, "seizures", answers)  # left blank on purpose: it is optional
-    assert second.status_code == 302
-
-
 def test_with_javascript_follow_ups_seen_in_place_are_not_shown_again(client):
     start(client)
     answers = {**BASELINE["seizures"], "syncope": "yes"}
@@ -437,9 +454,8 @@ def test_questions_that_do_not_apply_are_not_shown(client):
 
 def test_optional_questions_say_so(client):
     start(client)
-    page = shown_after(client, post_step(client, "about_you",
-                                          {"age_band": "18_64", "indication": "other"}))
-    html = page.get_data(as_text=True)
+    post_step(client, "about_you", {"age_band": "18_64", "indication": "other"})
+    html = client.get("/questions/about_you").get_data(as_text=True)
     assert "Please tell us the reason in a few words. (optional)" in html
 
 
@@ -519,6 +535,15 @@ def test_results_name_what_was_found_and_do_not_repeat_the_heading(client):
     none = complete(client).get_data(as_text=True)
     assert "especially the ones marked above" not in none
     assert "The clinician goes through your answers with you." in none
+
+
+def test_a_flag_shows_the_follow_up_answers_that_made_it_fire(client):
+    html = complete(client, {"seizures": {
+        "seizure_history": "yes", "seizure_history.last": "within_12_months",
+        "seizure_history.medication": "yes"}}).get_data(as_text=True)
+    found = re.findall(r'<span class="found">You told us: <strong>([^<]+)</strong>', html)
+    assert any("Last seizure: In the last 12 months" in one
+               and "Do you take medicine to prevent seizures? Yes" in one for one in found), found
 
 
 def test_support_page_has_one_heading_true_words_and_a_way_back(client):
