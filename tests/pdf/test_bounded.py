@@ -5,6 +5,7 @@ only. Timings live in bench/pdf.py; these tests check the structure that bounds 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -162,7 +163,11 @@ def test_run_within_works_in_any_thread():
 
 def test_a_late_timer_never_fires_into_later_code():
     for _ in range(50):
-        deadline.run_within(0.001, lambda: None)
+        # On a loaded machine the bound may pass before the work returns: run_within itself
+        # then raises Overrun, which is its contract. What must never happen is a timer
+        # firing after run_within has returned.
+        with contextlib.suppress(deadline.Overrun):
+            deadline.run_within(0.001, lambda: None)
     time.sleep(0.05)  # nothing pending: this line and the test's end run undisturbed
 
 
