@@ -30,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import ROOT, gunicorn, load, pct, rss_mb, worker_pids  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-from screener.assessment import assess_response, evaluation_json  # noqa: E402
+from screener.api.assessment import assess_response, evaluation_json  # noqa: E402
+from screener.engine.rules import evaluate  # noqa: E402
 from screener.fhir.response import to_response  # noqa: E402
 from screener.questionnaire.loader import load_registry  # noqa: E402
-from screener.rules import evaluate  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 THREADS = 4

@@ -15,9 +15,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from screener.medications import find_drugs  # noqa: E402
+from screener.engine.folding import words  # noqa: E402
+from screener.engine.medications import find_drugs  # noqa: E402
 from screener.questionnaire.loader import load_registry  # noqa: E402
-from screener.textnorm import words  # noqa: E402
 
 TEXT = "\n".join(
     [

@@ -99,7 +99,8 @@ def app_client(workdir: str):
     sys.path.insert(0, str(ROOT))
     from flask_migrate import upgrade
 
-    from screener import create_app, storage
+    from screener import create_app
+    from screener.patient import storage
 
     app = create_app(
         {
@@ -175,7 +176,8 @@ def bare_renderers(html: str, response_json: str) -> dict:
 
 def summary_html(app, screening_id: str) -> tuple[str, str]:
     """The exact HTML string the app renders for the bench screening, and its attachment."""
-    from screener import pdf, storage
+    from screener.documents import pdf
+    from screener.patient import storage
     from screener.views.summary import _document
 
     with app.test_request_context("/summary.pdf"):
@@ -269,7 +271,8 @@ def child_worst(args) -> dict:
     """The worst cases (`worst_cases`) and the typical screening, interleaved in one process:
     each a whole summary (evaluate, template, PDF/UA, attachment) with the name and date of
     birth posted as the results page's form sends them."""
-    from screener import pdf, storage
+    from screener.documents import pdf
+    from screener.patient import storage
     from screener.views.summary import _document
 
     with tempfile.TemporaryDirectory() as workdir:

@@ -5,32 +5,20 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import (  # noqa: F401 - storage registers its models
-    accesslog,
-    database,
-    errors,
-    health,
-    jsonlog,
-    logs,
-    purging,
-    security,
-    storage,
-    templating,
-)
 from . import config as config_module
+from . import database, paths, purging
 from .directory import models as directory_models  # noqa: F401 - registers its tables
 from .extensions import babel, csrf, db, limiter, migrate
 from .i18n import select_locale
+from .patient import storage  # noqa: F401 - registers its model
 from .questionnaire.cli import questions
 from .questionnaire.loader import QuestionnaireError, load_registry
-
-ROOT = Path(__file__).resolve().parent.parent
+from .web import accesslog, errors, health, jsonlog, logs, security, templating
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -38,7 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(paths.TEMPLATES),
     )
     app.config.update(config_module.from_environment(app.instance_path))
     if config:
@@ -53,12 +41,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     database.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(paths.MIGRATIONS))
     csrf.init_app(app)
     babel.init_app(
         app,
         locale_selector=select_locale,
-        default_translation_directories=str(Path(__file__).parent / "translations"),
+        default_translation_directories=str(paths.TRANSLATIONS),
     )
     limiter.init_app(app)
     _load_questionnaires(app)
@@ -72,14 +60,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     accesslog.init_app(app)
     jsonlog.init_app(app)
-    health.init_app(app, ROOT / "migrations")
+    health.init_app(app, paths.MIGRATIONS)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import frame, openapi
+    from .api import directory as directory_api
+    from .api import evaluation as api
+    from .api import openapi
+    from .clinics import frame
     from .directory.cli import places, providers
-    from .views import api, clinics, directory_api, screening, summary
+    from .views import clinics, screening, summary
     from .views import providers as provider_pages
 
     app.register_blueprint(screening.bp)

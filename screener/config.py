@@ -12,13 +12,14 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+from . import paths
+
 DEV_SECRET_KEY = "dev-only-not-secret"
 ENVIRONMENTS = ("development", "production")
 HSTS_MAX_AGE = 365 * 24 * 3600
 """One year, the usual value; without includeSubDomains, since the clinic's or host's other
 subdomains are not ours to pin to HTTPS."""
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class ConfigError(RuntimeError):
@@ -72,7 +73,7 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": 256 * 1024,
-        "QUESTIONS_DIR": os.environ.get("SCREENER_QUESTIONS_DIR", str(PROJECT_ROOT / "questions")),
+        "QUESTIONS_DIR": os.environ.get("SCREENER_QUESTIONS_DIR", str(paths.QUESTIONS)),
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ("en", "bg"),
         "WTF_CSRF_TIME_LIMIT": None,

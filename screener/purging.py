@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import storage
 from .config import ConfigError
 from .extensions import db
+from .patient import storage
 
 MODES = ("lazy", "job")
 LOCK_KEY = 0x5C12_0001

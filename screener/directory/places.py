@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz, process
 
+from ..engine.folding import fold
 from ..extensions import db
-from ..textnorm import fold
 from . import qualifiers
 from .geo import CoordinateError, Point, box_around, distance_km, parse_coordinates
 from .models import KEY_LENGTH, Place, PlaceName

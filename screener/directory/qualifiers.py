@@ -14,7 +14,7 @@ from functools import cache
 
 from babel import Locale
 
-from ..textnorm import fold
+from ..engine.folding import fold
 from . import vocab
 
 UI_LANGUAGES = ("en", "bg")

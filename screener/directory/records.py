@@ -23,7 +23,7 @@ from flask import current_app, has_app_context
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from ..security import is_frame_origin
+from ..web.security import is_frame_origin
 from . import vocab
 from .geo import lat_band
 from .models import Provider

@@ -12,7 +12,7 @@ from typing import Any
 
 from wtforms import Field, RadioField, SelectMultipleField, TextAreaField, widgets
 
-from ..frame import BaseForm
+from ..clinics.frame import BaseForm
 from .model import Item, Questionnaire, Section
 
 

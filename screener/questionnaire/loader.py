@@ -19,7 +19,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-from ..textnorm import words
+from .. import paths
+from ..engine.folding import words
 from .model import (
     LEVELS,
     SEVERITY,
@@ -40,7 +41,7 @@ from .model import (
     Wording,
 )
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "questions" / "schema"
+SCHEMA_DIR = paths.QUESTIONS / "schema"
 QUESTIONNAIRE_SCHEMA = "tms-screener/questionnaire@1"
 
 DATA_KNOBS_SINCE = (1, 1, 0)

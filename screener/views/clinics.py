@@ -23,10 +23,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import current, resuming, storage, wizard
-from ..clinics import Clinic, embed_snippet, get_clinic, local_try_origin, qr_png, qr_svg
-from ..extensions import limiter
-from ..frame import (
+from ..clinics.frame import (
     BaseForm,
     Frame,
     cross_site_post,
@@ -35,9 +32,14 @@ from ..frame import (
     opened_as_page,
     template_context,
 )
+from ..clinics.service import Clinic, embed_snippet, get_clinic, local_try_origin, qr_png, qr_svg
+from ..engine import wizard
+from ..extensions import limiter
 from ..i18n import language, supported
-from ..security import SAFE_METHODS
-from ..templating import retention_hours
+from ..patient import active as current
+from ..patient import resuming, storage
+from ..web.security import SAFE_METHODS
+from ..web.templating import retention_hours
 
 bp = Blueprint("clinics", __name__, url_prefix="/c/<slug>")
 

@@ -14,18 +14,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from .. import current, storage
 from ..directory import display, vocab
-from ..directory.params import (
-    ParamError,
-    check_encoding,
-    parse_provider_query,
-    without_controls,
-)
+from ..directory.params import ParamError, check_encoding, parse_provider_query, without_controls
 from ..directory.places import PlaceNotFound, PlaceQueryError
 from ..directory.search import WIDENING_KM
 from ..directory.service import Found, find_providers, spoken_languages
-from ..templating import current_lang
+from ..patient import active as current
+from ..patient import storage
+from ..web.templating import current_lang
 
 bp = Blueprint("providers", __name__, url_prefix="/providers")
 

@@ -22,17 +22,20 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
-from .. import current, resuming, storage, summary, wizard
-from ..clinics import get_clinic
-from ..crisis import crisis_lines
+from ..clinics.frame import BaseForm, current_frame, entry_link, framed_resume_code, link, notice
+from ..clinics.service import get_clinic
+from ..documents import answer_rows as summary
+from ..engine import wizard
+from ..engine.rules import evaluate
 from ..extensions import limiter
-from ..fragments import question_html
-from ..frame import BaseForm, current_frame, entry_link, framed_resume_code, link, notice
 from ..i18n import browser_country
+from ..patient import active as current
+from ..patient import resuming, storage
+from ..patient.crisis import crisis_lines
 from ..questionnaire.forms import build_form_class, field_name, initial_data, posted_answers
-from ..rules import evaluate
-from ..security import SAFE_METHODS
-from ..templating import retention_hours
+from ..web.fragments import question_html
+from ..web.security import SAFE_METHODS
+from ..web.templating import retention_hours
 
 bp = Blueprint("screening", __name__)
 

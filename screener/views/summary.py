@@ -17,28 +17,29 @@ from babel import Locale
 from flask import Blueprint, Response, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import current, wizard
-from ..clinics import get_clinic
-from ..errors import handle_csrf, render_overrun
+from ..api.evaluation import FHIR_JSON, evaluate_body
+from ..api.problems import problem
+from ..clinics.frame import BaseForm, link, notice
+from ..clinics.service import get_clinic
+from ..engine import wizard
+from ..engine.rules import evaluate
 from ..extensions import limiter
 from ..fhir.response import COMPLETE_STATUSES, to_response
-from ..frame import BaseForm, link, notice
 from ..i18n import select_locale, supported
-from ..problems import problem
-from ..rules import evaluate
-from ..storage import Screening, aware
-from .api import FHIR_JSON, evaluate_body
+from ..patient import active as current
+from ..patient.storage import Screening, aware
+from ..web.errors import handle_csrf, render_overrun
 from .screening import _country
 from .screening import _gone as gone
 
 if TYPE_CHECKING:
-    from ..pdf import ConsultationSummary
+    from ..documents.pdf import ConsultationSummary
 
 
 def _pdf():
     """WeasyPrint takes most of a second to import (its Pango bindings): load it with the first
     PDF, not with every worker, so a worker starts fast."""
-    return importlib.import_module("screener.pdf")
+    return importlib.import_module("screener.documents.pdf")
 
 
 bp = Blueprint("summary", __name__)

@@ -355,7 +355,7 @@ def walk_the_path(who: Visitor, *, screenshots: bool = False) -> dict:
     assert frame.url == f"{base}/results"  # a download does not navigate the frame
 
     with e.app.app_context():
-        from screener import storage
+        from screener.patient import storage
 
         assert storage.get(screening_id) is not None
     press(frame, ".privacy-actions a[href*='/delete?back=']")
@@ -366,7 +366,7 @@ def walk_the_path(who: Visitor, *, screenshots: bool = False) -> dict:
     if screenshots:
         shot(who, "06-deleted")
     with e.app.app_context():
-        from screener import storage
+        from screener.patient import storage
 
         assert storage.get(screening_id) is None
     return {
@@ -460,8 +460,8 @@ def forge(who: Visitor, action: str, fields: dict[str, str]):
 
 
 def _count(embed: Embed) -> int:
-    from screener import storage
     from screener.extensions import db
+    from screener.patient import storage
 
     with embed.app.app_context():
         return db.session.scalar(db.select(db.func.count()).select_from(storage.Screening))
@@ -479,7 +479,7 @@ def test_posts_from_another_site_are_refused(browser, embed, strip_cookies):
     token with their own resume code, or answers into a screening whose id they know. The
     browser says where the post came from, and the screener refuses it, with or without
     cookies; a step's answers and the screening count do not change."""
-    from screener import storage
+    from screener.patient import storage
 
     with visitor(browser, embed, strip_cookies=strip_cookies,
                  expect_console_errors=True) as who:

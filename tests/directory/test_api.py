@@ -1,6 +1,6 @@
 import pytest
 
-from screener.problems import PROBLEM_JSON
+from screener.api.problems import PROBLEM_JSON
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.usefixtures("places", "demo")]
 

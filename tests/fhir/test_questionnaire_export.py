@@ -11,7 +11,7 @@ import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
 
 from screener.fhir.questionnaire import TRANSLATION, to_fhir
-from tests.test_rules_1_1_0 import REFERENCE_LEVELS
+from tests.engine.test_rules_1_1_0 import REFERENCE_LEVELS
 
 CYRILLIC = re.compile(r"[а-яА-Я]")
 

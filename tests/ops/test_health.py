@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from screener import create_app, current, storage
+from screener import create_app
 from screener.directory import gazetteer
 from screener.extensions import db
+from screener.patient import active as current
+from screener.patient import storage
 from tests.flow import start
 
 pytestmark = pytest.mark.both_databases

@@ -9,8 +9,9 @@ import logging
 
 import pytest
 
-from screener import create_app, jsonlog
+from screener import create_app
 from screener.config import ConfigError
+from screener.web import jsonlog
 from tests.conftest import make_app
 from tests.flow import complete
 

@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from screener import create_app, current, purging, storage
+from screener import create_app, purging
 from screener.config import ConfigError
 from screener.extensions import db
+from screener.patient import active as current
+from screener.patient import storage
 from tests.conftest import PG_PROBLEM, make_app
 from tests.flow import start
 

@@ -25,9 +25,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from screener import storage
 from screener.directory import gazetteer, importer, records
 from screener.extensions import db
+from screener.patient import storage
 
 from ..conftest import ON_CI, PG_PROBLEM, PG_URL, _psycopg, make_app
 from ..directory.conftest import provider_record

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from screener.medications import RELEASED_CUES, DrugIndex
+from screener.engine.medications import RELEASED_CUES, DrugIndex
 from screener.questionnaire.loader import check_file, read_yaml
 from screener.questionnaire.model import EngineSettings
 

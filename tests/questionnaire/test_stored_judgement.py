@@ -2,7 +2,7 @@
 
 tests/data/stored-1.0.1-judged.json.gz holds 1,418 judgements of screenings on questionnaire
 1.0.1: every item with every answer (the rest "no"), each medicine string of
-tests/test_medications.py as it stood at release plus stop and brand phrasings of round 2
+tests/engine/test_medications.py as it stood at release plus stop and brand phrasings of round 2
 ("вече не пия Ксанакс", "Зиртек 10мг 1x1"), and 200 seeded random screenings with follow-ups,
 each judged complete and in progress. They were made with the engine as released (commit
 68f6ff6, before the clinical knobs moved into the data and before anyascii replaced unidecode):
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from screener.rules import evaluate
+from screener.engine.rules import evaluate
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "stored-1.0.1-judged.json.gz"
 

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
-from screener import storage
 from screener.extensions import db
+from screener.patient import storage
 from tests.flow import csrf, field, start
 from tests.views.test_clinics import CLINIC, _framed_id, _framed_start, _import, _in_frame
 

@@ -12,9 +12,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from screener import storage
 from screener.directory import importer
 from screener.extensions import db
+from screener.patient import storage
 from tests.flow import BASELINE, csrf, field, start
 
 pytestmark = pytest.mark.both_databases

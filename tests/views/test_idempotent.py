@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from screener import storage
 from screener.extensions import db, limiter
+from screener.patient import storage
 from tests.conftest import make_app
 from tests.flow import csrf, field, post_step, start
 from tests.views.test_clinics import (

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from screener import storage
 from screener.extensions import db
+from screener.patient import storage
 from tests.flow import BASELINE, complete, csrf, field, post_step, shown_after, start
 
 pytestmark = pytest.mark.both_databases
