@@ -7,7 +7,7 @@ STAMPS := $(VENV)/.stamps
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup check translations bench clean help
+.PHONY: run test setup check lint translations bench clean help
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -19,8 +19,7 @@ run: setup ## set everything up and serve on http://127.0.0.1:5000
 # where none does, it says so loudly at the end.
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-test: setup ## set everything up and run the whole suite (lint included)
-	$(BIN)/ruff check screener tests bench
+test: setup lint ## set everything up and run the whole suite (lint, import contracts, types included)
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(STAMPS)/install $(STAMPS)/translations ## venv, install, database, places, demo directory
@@ -46,8 +45,12 @@ translations: $(STAMPS)/install ## re-extract UI strings and merge them into the
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o screener/translations/messages.pot .
 	$(BIN)/pybabel update -i screener/translations/messages.pot -d screener/translations --no-fuzzy-matching
 
-check: setup ## lint and validate data without the test suite
+check: setup lint ## lint, import contracts and types, without the test suite
+
+lint: $(STAMPS)/install
 	$(BIN)/ruff check screener tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: setup ## run the benchmarks (by hand; they print figures beside a baseline)
 	$(BIN)/python bench/evaluate.py

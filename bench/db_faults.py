@@ -21,9 +21,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import sqlalchemy as sa  # noqa: E402
-from harness import Client, gunicorn, load, pct  # noqa: E402
-from steps import ANSWERS, PG, TOKEN, migrate  # noqa: E402
+import sqlalchemy as sa
+from harness import Client, gunicorn, load, pct
+from steps import ANSWERS, PG, TOKEN, migrate
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 CUT_EVERY = float(os.environ.get("BENCH_CUT_EVERY", "0.5"))

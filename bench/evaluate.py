@@ -27,13 +27,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import ROOT, gunicorn, load, pct, rss_mb, worker_pids  # noqa: E402
+from harness import ROOT, gunicorn, load, pct, rss_mb, worker_pids
 
 sys.path.insert(0, str(ROOT))
-from screener.api.assessment import assess_response, evaluation_json  # noqa: E402
-from screener.engine.rules import evaluate  # noqa: E402
-from screener.fhir.response import to_response  # noqa: E402
-from screener.questionnaire.loader import load_registry  # noqa: E402
+from screener.api.assessment import assess_response, evaluation_json
+from screener.engine.rules import evaluate
+from screener.fhir.response import to_response
+from screener.questionnaire.loader import load_registry
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 THREADS = 4

@@ -20,10 +20,10 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from flask_migrate import upgrade  # noqa: E402
+from flask_migrate import upgrade
 
-from screener import create_app  # noqa: E402
-from screener.directory import importer, records  # noqa: E402
+from screener import create_app
+from screener.directory import importer, records
 
 ROWS = int(os.environ.get("BENCH_ROWS", "20000"))
 GOAL_SECONDS = 10.0

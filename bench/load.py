@@ -24,7 +24,7 @@ from __future__ import annotations
 
 # Locust patches the standard library for gevent on import: first, before anything opens a
 # socket or starts a thread.
-import locust  # noqa: F401, I001  isort: skip
+import locust  # noqa: F401  isort: skip
 
 import argparse
 import http.client
@@ -49,8 +49,8 @@ from locust import FastHttpUser, between, task
 from locust.env import Environment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.harness import ROOT, WORKERS, serve  # noqa: E402
-from bench.patient import PROFILES, THINK, Patient, Reply, Walk, WalkError, choose  # noqa: E402
+from bench.harness import ROOT, WORKERS, serve
+from bench.patient import PROFILES, THINK, Patient, Reply, Walk, WalkError, choose
 
 PG = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 FLASK = str(Path(sys.executable).parent / "flask")
@@ -388,7 +388,7 @@ def main() -> None:
                 measure(run, patient_user(run, args.pdf_share, args.seed), port, gun.pid,
                         args, args.py_spy if not runs else None)
                 runs.append(run)
-        except Exception as exc:  # noqa: BLE001 - an unreachable PostgreSQL skips that run
+        except Exception as exc:
             if name != "postgresql":
                 raise
             print(f"  PostgreSQL skipped ({type(exc).__name__}: {exc})")

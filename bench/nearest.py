@@ -25,15 +25,15 @@ from pathlib import Path
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import ROOT, pct  # noqa: E402
+from harness import ROOT, pct
 
 sys.path.insert(0, str(ROOT))
-from screener import create_app  # noqa: E402
-from screener.directory import vocab  # noqa: E402
-from screener.directory.geo import Point, lat_band  # noqa: E402
-from screener.directory.models import Provider  # noqa: E402
-from screener.directory.search import Filters, filter_clauses, nearest  # noqa: E402
-from screener.extensions import db  # noqa: E402
+from screener import create_app
+from screener.directory import vocab
+from screener.directory.geo import Point, lat_band
+from screener.directory.models import Provider
+from screener.directory.search import Filters, filter_clauses, nearest
+from screener.extensions import db
 
 N = int(os.environ.get("BENCH_PROVIDERS", "1000000"))
 QUERIES = 300

@@ -29,15 +29,15 @@ from pathlib import Path
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import ROOT, pct  # noqa: E402
+from harness import ROOT, pct
 
 sys.path.insert(0, str(ROOT))
-from screener import create_app  # noqa: E402
-from screener.directory import gazetteer  # noqa: E402
-from screener.directory.geo import Point  # noqa: E402
-from screener.directory.models import Place, PlaceName  # noqa: E402
-from screener.directory.places import nearest_places, search_key, search_places  # noqa: E402
-from screener.extensions import db  # noqa: E402
+from screener import create_app
+from screener.directory import gazetteer
+from screener.directory.geo import Point
+from screener.directory.models import Place, PlaceName
+from screener.directory.places import nearest_places, search_key, search_places
+from screener.extensions import db
 
 PER_KIND = 200
 BASELINE_QUERIES = 20

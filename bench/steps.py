@@ -17,8 +17,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import sqlalchemy as sa  # noqa: E402
-from harness import ROOT, Client, gunicorn, load, pct  # noqa: E402
+import sqlalchemy as sa
+from harness import ROOT, Client, gunicorn, load, pct
 
 PG = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')

@@ -156,11 +156,14 @@ def _name_rows(records: list[PlaceRecord]) -> list[dict[str, Any]]:
     return rows
 
 
-def _bulk_insert(table: sa.Table, rows: Iterable[dict[str, Any]]) -> None:
+def _bulk_insert(table: Any, rows: Iterable[dict[str, Any]]) -> None:
+    """`table` is a model's `__table__`: a Table at run time, typed as a bare FromClause."""
     connection = db.session.connection()
     columns = [c.name for c in table.columns]
     if connection.dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a live connection from the pool
+        cursor = driver.cursor()
         names = ", ".join(columns)
         with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             for row in rows:

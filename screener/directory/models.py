@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 
 KEY_LENGTH = 100
 
@@ -18,7 +18,7 @@ SearchKey = sa.String(KEY_LENGTH).with_variant(sa.String(KEY_LENGTH, collation="
 which ignores spaces and breaks such ranges, hence "C" there."""
 
 
-class Place(db.Model):
+class Place(Model):
     """A populated place from geonames (500+ inhabitants); `id` is the geonames id."""
 
     __tablename__ = "places"
@@ -37,14 +37,14 @@ class Place(db.Model):
     lon: Mapped[float] = mapped_column(sa.Float)
 
 
-class PlaceName(db.Model):
+class PlaceName(Model):
     """One folded spelling of a place. Population and country are copied here so that ranking
     candidates needs no join; on SQLite the table is clustered on its key (WITHOUT ROWID).
     `alternate` marks spellings other than the main English and Bulgarian names: "Velik" should
     suggest Veliko Tarnovo before Oradea, whose old name "Velikiy Varadin" also starts so."""
 
     __tablename__ = "place_names"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy reads it once
 
     key: Mapped[str] = mapped_column(SearchKey, primary_key=True)
     place_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
@@ -53,7 +53,7 @@ class PlaceName(db.Model):
     alternate: Mapped[bool] = mapped_column(sa.Boolean)
 
 
-class DirectoryStamp(db.Model):
+class DirectoryStamp(Model):
     """What was loaded, so that set-up can skip a load that is already done."""
 
     __tablename__ = "directory_stamps"
@@ -63,7 +63,7 @@ class DirectoryStamp(db.Model):
     loaded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
 
-class Provider(db.Model):
+class Provider(Model):
     """A TMS provider. Conditions and TMS types are bit masks (see `vocab`); spoken languages
     are kept as ",bg,en," so that one LIKE filters them on either database."""
 

@@ -69,22 +69,24 @@ def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
     prop = schema()["properties"].get(field, {})
     hint = prop.get("description") or prop.get("items", {}).get("description")
     kind = error.validator
+    rule: Any = error.validator_value  # jsonschema types it loosely; its shape follows `kind`
+    instance: Any = error.instance
     if kind == "required":
-        for name in error.validator_value:
-            if name not in error.instance:
+        for name in rule:
+            if name not in instance:
                 yield name, "is required"
         return
     if kind == "additionalProperties":
-        for name in sorted(set(error.instance) - set(schema()["properties"])):
+        for name in sorted(set(instance) - set(schema()["properties"])):
             yield name, "is not a known field"
         return
     item = f" (item {int(where[1]) + 1})" if len(where) > 1 else ""
     if kind == "type":
-        expected = error.validator_value
+        expected = rule
         expected = expected[0] if isinstance(expected, list) else expected
         yield field, f"must be {_TYPE_WORDS.get(expected, expected)}{item}"
     elif kind == "enum":
-        yield field, f"{error.instance!r} is not one of: {', '.join(error.validator_value)}"
+        yield field, f"{instance!r} is not one of: {', '.join(rule)}"
     elif kind in ("minimum", "maximum"):
         yield field, f"must be between {prop.get('minimum')} and {prop.get('maximum')}"
     elif kind == "minItems":
@@ -94,9 +96,9 @@ def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
     elif kind == "minLength":
         yield field, "must not be empty"
     elif kind == "maxLength":
-        yield field, f"must be at most {error.validator_value} characters{item}"
+        yield field, f"must be at most {rule} characters{item}"
     elif kind == "pattern":
-        yield field, f"{error.instance!r} is not valid{item}: {hint or 'wrong format'}"
+        yield field, f"{instance!r} is not valid{item}: {hint or 'wrong format'}"
     else:
         yield field, error.message
 

@@ -23,7 +23,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-class Overrun(BaseException):  # noqa: N818 - raised into a thread, must pass `except Exception`
+class Overrun(BaseException):
     """The work took longer than its bound and was stopped."""
 
 

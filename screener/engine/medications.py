@@ -20,6 +20,7 @@ matching they were released with.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator, Sequence
@@ -420,7 +421,7 @@ def _chain(
 ) -> set[int]:
     """The first hit in `order`, and each next one joined to the previous by `joins` only."""
     denied = {order[0]}
-    for previous, current in zip(order, order[1:], strict=False):
+    for previous, current in itertools.pairwise(order):
         first, second = sorted((hits[previous], hits[current]), key=lambda h: h.start)
         if not _only(tokens[first.end : second.start], joins):
             break

@@ -90,7 +90,9 @@ class PageState:
         """The stored answers with this page's items as they were posted."""
         if self.section is None:
             return {k: list(v) for k, v in stored.items()}
-        return {**{k: list(v) for k, v in stored.items()}, **self.posted}
+        merged = {k: list(v) for k, v in stored.items()}
+        merged.update((k, list(v)) for k, v in self.posted.items())
+        return merged
 
 
 def steps(q: Questionnaire) -> list[Section]:

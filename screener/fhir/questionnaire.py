@@ -92,7 +92,7 @@ def _item(item: Item, base: str) -> dict[str, Any]:
     children = []
     for help_text, suffix in ((item.hint, "hint"), (item.why, "why")):
         if help_text:
-            child = {"linkId": f"{item.link_id}.{suffix}"}
+            child: dict[str, Any] = {"linkId": f"{item.link_id}.{suffix}"}
             child.update(_text_fields("text", help_text, base))
             child["type"] = "display"
             child["extension"] = [

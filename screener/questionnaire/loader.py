@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import jsonschema
 import yaml
@@ -114,7 +114,7 @@ _Yaml12Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _u
 
 def read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_Yaml12Loader)  # noqa: S506 - a (C)SafeLoader subclass
+        return yaml.load(handle, Loader=_Yaml12Loader)
 
 
 @lru_cache(maxsize=4)
@@ -244,6 +244,12 @@ class _Builder:
         self.data = data
         self.languages = tuple(data["languages"])
         self.problems: list[Problem] = []
+
+    @overload
+    def text(self, raw: dict[str, str], where: str, what: str) -> I18n: ...
+
+    @overload
+    def text(self, raw: None, where: str, what: str) -> None: ...
 
     def text(self, raw: dict[str, str] | None, where: str, what: str) -> I18n | None:
         if raw is None:

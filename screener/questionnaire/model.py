@@ -27,7 +27,7 @@ class I18n(dict):
     def format(self, **values: str) -> I18n:
         return I18n({lang: text.format(**values) for lang, text in self.items()})
 
-    def __hash__(self) -> int:  # frozen dataclasses holding these must stay hashable
+    def __hash__(self) -> int:  # type: ignore[override]  # frozen dataclasses holding these must stay hashable
         return hash(tuple(sorted(self.items())))
 
 

@@ -67,7 +67,7 @@ def _error_messages(q, errors) -> dict[str, str]:
     out = {}
     for error in errors:
         item = q.items.get(error.link_id)
-        if item is None or error.code not in messages and error.code != wizard.TOO_LONG:
+        if item is None or (error.code not in messages and error.code != wizard.TOO_LONG):
             continue
         if error.code == wizard.TOO_LONG:
             out[error.link_id] = _(

@@ -114,4 +114,4 @@ class HealthChecks:
 
 
 def init_app(app: Flask, migrations_dir: Path | str) -> None:
-    app.wsgi_app = HealthChecks(app, app.wsgi_app, str(migrations_dir))
+    app.wsgi_app = HealthChecks(app, app.wsgi_app, str(migrations_dir))  # type: ignore[method-assign]

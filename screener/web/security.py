@@ -105,7 +105,7 @@ def is_frame_origin(value: object) -> bool:
 
 def safe_origins(values: Iterable[object] | None) -> list[str]:
     """The values that are exact origins, in order; everything else is dropped."""
-    return [value for value in values or () if is_frame_origin(value)]
+    return [value for value in values or () if isinstance(value, str) and is_frame_origin(value)]
 
 
 def add_security_headers(response: Response) -> Response:

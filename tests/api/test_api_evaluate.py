@@ -249,7 +249,7 @@ _Q = load_registry(str(Path(__file__).resolve().parents[2] / "questions")).curre
 LINK_IDS = sorted(_Q.items) + [s.id for s in _Q.sections] + [
     "", "junk", "shunt.kind", "ΩΩ", "a" * 300, "self_harm.", "devices.shunt",
 ]
-CODES = sorted({o.code for item in _Q.items.values() for o in item.options}) + ["", "maybe", "YES"]
+CODES = [*sorted({o.code for item in _Q.items.values() for o in item.options}), "", "maybe", "YES"]
 
 scalars = (
     st.none()

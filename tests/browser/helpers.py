@@ -86,7 +86,7 @@ class Person:
     # -- guards -------------------------------------------------------------------------------
     def _on_request(self, request) -> None:
         url = request.url
-        if not (url.startswith(self.base + "/") or url.startswith(("data:", "about:"))):
+        if not (url.startswith((self.base + "/", "data:", "about:"))):
             self._outside.append(url)
 
     def _on_response(self, response) -> None:

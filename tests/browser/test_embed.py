@@ -66,7 +66,7 @@ class Site:
         pages = self.pages
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 body = pages.get(self.path.split("?")[0])
                 data = (body or "not found").encode()
                 self.send_response(200 if body is not None else 404)
@@ -187,7 +187,7 @@ def visitor(browser, embed: Embed, *, width: int = 360, strip_cookies: bool = Fa
 
     def on_request(request) -> None:
         who.urls.append(request.url)
-        if not request.url.startswith(allowed + ("about:", "data:", "chrome-error:")):
+        if not request.url.startswith((*allowed, "about:", "data:", "chrome-error:")):
             who.problems.append(f"request left the two origins: {request.url}")
 
     def on_response(response) -> None:

@@ -16,7 +16,6 @@ from screener.documents import pdf
 from screener.extensions import db
 from screener.patient import storage
 from screener.views.summary import _clinic_line
-from tests.flow import csrf
 from tests.documents.conftest import (
     MEDICINE_LINES,
     PACEMAKER_SEIZURE_BUPROPION,
@@ -28,6 +27,7 @@ from tests.documents.conftest import (
     recording_fetches,
     squash,
 )
+from tests.flow import csrf
 
 MAX_PAGES = 4
 """Questionnaire 1.1.0 asks nine more questions than 1.0.1 (clinical reference, round 2): the

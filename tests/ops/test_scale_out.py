@@ -11,6 +11,7 @@ order), so the shipped nginx files run as they are: only their ports and log fol
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import secrets
@@ -158,7 +159,7 @@ class Cluster:
 
 
 def alternates(served: list[str]) -> bool:
-    return len(served) > 1 and all(a != b for a, b in zip(served, served[1:], strict=False))
+    return len(served) > 1 and all(a != b for a, b in itertools.pairwise(served))
 
 
 def site_patient(cluster: Cluster) -> tuple[requests.Session, list[str]]:
