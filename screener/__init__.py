@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (  # noqa: F401 - storage registers its models
     accesslog,
+    audit,
     database,
     errors,
     health,
@@ -29,6 +30,13 @@ from .extensions import babel, csrf, db, limiter, migrate
 from .i18n import select_locale
 from .questionnaire.cli import questions
 from .questionnaire.loader import QuestionnaireError, load_registry
+from .staff import login as staff_login
+from .staff import models as staff_models  # noqa: F401 - registers its tables
+from .staff import session as staff_session
+from .staff.cli import clinics as clinics_cli
+from .submissions import models as submission_models  # noqa: F401 - registers its tables
+from .submissions import sealing
+from .submissions.cli import submissions as submissions_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,10 +69,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     limiter.init_app(app)
+    sealing.init_app(app)
+    staff_session.init_app(app)
+    staff_login.init_app(app)
     _load_questionnaires(app)
 
     _register_blueprints(app)
     app.cli.add_command(questions)
+    app.cli.add_command(clinics_cli)
+    app.cli.add_command(submissions_cli)
     purging.init_app(app)
     security.init_app(app)
     logs.init_app(app)
@@ -79,7 +92,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from . import frame, openapi
     from .directory.cli import places, providers
-    from .views import api, clinics, directory_api, screening, summary
+    from .views import api, clinic_api, clinics, directory_api, inbox, screening, staff, summary
     from .views import providers as provider_pages
 
     app.register_blueprint(screening.bp)
@@ -92,7 +105,10 @@ def _register_blueprints(app: Flask) -> None:
     app.url_value_preprocessor(frame.pull_frame)
     app.url_defaults(frame.push_frame)
     clinics.init_framed(app)
-    for api_bp in (api.bp, summary.api_bp, directory_api.bp, openapi.bp):
+    # Staff pages (sign-in, enrolment, the inbox) keep Flask-WTF's CSRF check: not exempted.
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(inbox.bp)
+    for api_bp in (api.bp, summary.api_bp, directory_api.bp, openapi.bp, clinic_api.bp):
         app.register_blueprint(api_bp)
         csrf.exempt(api_bp)
     # Forms of the patient's path check their token themselves (cookie-bound, or cookieless in
