@@ -52,8 +52,10 @@ def staff_context() -> dict:
         return {}
     user = current_user if current_user.is_authenticated else None
     clinic = get_clinic(user.clinic_slug) if user else None
-    return {"staff_user": user, "staff_clinic": clinic, "sign_out_form": ConfirmForm(),
-            "aware": aware}
+    # formdata=None: the form only renders a token here, and must never read the request
+    # body (an error page for a body over the size limit renders this too)
+    return {"staff_user": user, "staff_clinic": clinic,
+            "sign_out_form": ConfirmForm(formdata=None), "aware": aware}
 
 
 def _errors(form) -> list[tuple[str, str]]:
