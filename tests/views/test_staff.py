@@ -208,9 +208,9 @@ def test_oversized_sign_in_fields_are_a_clear_400(app, clinics):
 def test_the_staff_cookie_is_not_the_patients(app, clinics):
     slug, _other = clinics
     client = signed_in(app, slug, EMAIL)
-    start = client.get("/")
-    assert start.status_code == 200
-    assert not any(c.startswith("tms_staff=") for c in start.headers.getlist("Set-Cookie"))
+    home = client.get("/")
+    assert home.status_code == 200
+    assert not any(c.startswith("tms_staff=") for c in home.headers.getlist("Set-Cookie"))
     # a patient cookie copied under the staff name is not a staff session
     patient = app.test_client()
     start(patient)
