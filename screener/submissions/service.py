@@ -192,7 +192,7 @@ def send(
     moment = now or utcnow()
     secret = secrets.token_urlsafe(24)
     submission = Submission(
-        id=secrets.token_urlsafe(18),
+        id=secrets.token_hex(16),  # FHIR ids allow only letters, digits, - and .
         reference=_reference(),
         clinic_slug=clinic_slug,
         questionnaire_version=q.version,

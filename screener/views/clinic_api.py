@@ -112,7 +112,7 @@ def submissions() -> Response:
             application/fhir+json:
               schema: {type: object}
         400:
-          description: status is not one of new, opened, reviewed
+          description: status is not one of new, opened, reviewed (or holds a control character)
           content:
             application/problem+json:
               schema: {$ref: '#/components/schemas/Problem'}
@@ -167,6 +167,11 @@ def ack(submission_id: str) -> Response:
                 properties:
                   id: {type: string}
                   status: {type: string}
+        400:
+          description: The id contains a control character
+          content:
+            application/problem+json:
+              schema: {$ref: '#/components/schemas/Problem'}
         401:
           description: No token, or one that is unknown or revoked
           content:
@@ -177,6 +182,8 @@ def ack(submission_id: str) -> Response:
           content:
             application/problem+json:
               schema: {$ref: '#/components/schemas/Problem'}
+        429:
+          description: Too many requests; try again in a minute
     """
     token, failure = _token()
     if failure is not None:

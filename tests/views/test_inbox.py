@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from tests.inbox_support are used as arguments
 """The clinic inbox over real forms: a submission sent from a real screening is on top (urgent),
 unread until opened; opened as the clinician's document; its PDF (read back with pypdf) and
 FHIR downloaded; signed off, after which the PDF carries the sign-off; deleted by an admin.

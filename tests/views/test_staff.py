@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from tests.inbox_support are used as arguments
 """Staff pages over real forms: enrolment through the one-time link, sign-in with password and
 a TOTP code computed here, lock-out, the staff cookie, sign-out, and the hostile cases."""
 
@@ -73,8 +74,9 @@ def test_enrolment_sets_password_and_totp_and_shows_recovery_codes_once(app, cli
 def _enrol_form_replay(client, token):
     token_page = client.get("/clinic/sign-in").get_data(as_text=True)
     return client.post(f"/clinic/enrol/{token}", data={
-        "csrf_token": csrf(token_page), "name": "Mallory", "password": "another-long-passphrase-9", "confirm":
-        "another-long-passphrase-9", "code": "123456"})
+        "csrf_token": csrf(token_page), "name": "Mallory",
+        "password": "another-long-passphrase-9", "confirm": "another-long-passphrase-9",
+        "code": "123456"})
 
 
 @pytest.mark.parametrize(("changes", "message"), [
