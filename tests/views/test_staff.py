@@ -265,3 +265,18 @@ def test_an_idle_session_lapses(app, clinics, monkeypatch):
     real = clock.time
     monkeypatch.setattr(clock, "time", lambda: real() + 31 * 60)
     assert client.get("/clinic/").status_code == 302
+
+
+def test_enrolment_without_or_with_a_forged_csrf_token_changes_nothing(app, clinics):
+    slug, _other = clinics
+    token, secret = _invite(app, slug)
+    client = app.test_client()
+    client.get(f"/clinic/enrol/{token}")
+    data = {"name": "Dr. Mira Petrova", "password": PASSWORD, "confirm": PASSWORD,
+            "code": pyotp.TOTP(secret).now()}
+    assert client.post(f"/clinic/enrol/{token}", data=data).status_code == 400
+    forged = client.post(f"/clinic/enrol/{token}", data={**data, "csrf_token": "forged"})
+    assert forged.status_code == 400
+    user = _user(app)
+    assert user.enrolled_at is None and user.password_hash is None
+    assert _enrol_form(client, token, secret).status_code == 200
