@@ -10,14 +10,21 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import audit, database, paths, purging  # noqa: F401 - audit registers its model
 from . import config as config_module
-from . import database, paths, purging
 from .directory import models as directory_models  # noqa: F401 - registers its tables
 from .extensions import babel, csrf, db, limiter, migrate
 from .i18n import select_locale
 from .patient import storage  # noqa: F401 - registers its model
 from .questionnaire.cli import questions
 from .questionnaire.loader import QuestionnaireError, load_registry
+from .staff import login as staff_login
+from .staff import models as staff_models  # noqa: F401 - registers its tables
+from .staff import session as staff_session
+from .staff.cli import clinics as clinics_cli
+from .submissions import models as submission_models  # noqa: F401 - registers its tables
+from .submissions import sealing
+from .submissions.cli import submissions as submissions_cli
 from .web import accesslog, errors, health, jsonlog, logs, security, templating
 
 
@@ -49,10 +56,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         default_translation_directories=str(paths.TRANSLATIONS),
     )
     limiter.init_app(app)
+    sealing.init_app(app)
+    staff_session.init_app(app)
+    staff_login.init_app(app)
     _load_questionnaires(app)
 
     _register_blueprints(app)
     app.cli.add_command(questions)
+    app.cli.add_command(clinics_cli)
+    app.cli.add_command(submissions_cli)
     purging.init_app(app)
     security.init_app(app)
     logs.init_app(app)
@@ -70,7 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api import openapi
     from .clinics import frame
     from .directory.cli import places, providers
-    from .views import clinics, screening, summary
+    from .views import clinic_api, clinics, inbox, screening, staff, summary
     from .views import providers as provider_pages
 
     app.register_blueprint(screening.bp)
@@ -83,7 +95,10 @@ def _register_blueprints(app: Flask) -> None:
     app.url_value_preprocessor(frame.pull_frame)
     app.url_defaults(frame.push_frame)
     clinics.init_framed(app)
-    for api_bp in (api.bp, summary.api_bp, directory_api.bp, openapi.bp):
+    # Staff pages (sign-in, enrolment, the inbox) keep Flask-WTF's CSRF check: not exempted.
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(inbox.bp)
+    for api_bp in (api.bp, summary.api_bp, directory_api.bp, openapi.bp, clinic_api.bp):
         app.register_blueprint(api_bp)
         csrf.exempt(api_bp)
     # Forms of the patient's path check their token themselves (cookie-bound, or cookieless in

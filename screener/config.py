@@ -79,7 +79,22 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
         "PROXY_COUNT": _count("SCREENER_PROXY_COUNT"),
+        "SUBMISSION_KEYS": _keys(os.environ.get("SCREENER_SUBMISSION_KEYS", "")),
+        "SUBMISSION_RETENTION_DAYS": _days("SCREENER_SUBMISSION_RETENTION_DAYS", 30, 90),
+        "AUDIT_RETENTION_DAYS": _days("SCREENER_AUDIT_RETENTION_DAYS", 365, 3650),
     }
+
+
+def _keys(value: str) -> tuple[str, ...]:
+    """Comma-separated Fernet keys, the first one encrypting (see submissions/sealing.py)."""
+    return tuple(key.strip() for key in value.split(",") if key.strip())
+
+
+def _days(name: str, default: int, most: int) -> int:
+    value = os.environ.get(name, str(default)).strip()
+    if not value.isdigit() or not 1 <= int(value) <= most:
+        raise ConfigError(f"{name} must be a whole number of days from 1 to {most}")
+    return int(value)
 
 
 def _count(name: str) -> int:
@@ -129,6 +144,12 @@ def check_production(config: dict) -> None:
         return
     _check_secret(config.get("SECRET_KEY") or "")
     _check_rate_limit_storage(config)
+    if not config.get("SUBMISSION_KEYS"):
+        raise ConfigError(
+            "SCREENER_SUBMISSION_KEYS must hold at least one Fernet key when SCREENER_ENV="
+            "production (submissions to clinics are sealed with it): python3 -c 'from "
+            "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        )
 
 
 def _check_secret(secret: str) -> None:

@@ -12,15 +12,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from . import audit
 from .config import ConfigError
 from .extensions import db
 from .patient import storage
+from .submissions import service
 
 MODES = ("lazy", "job")
 LOCK_KEY = 0x5C12_0001
@@ -61,7 +64,16 @@ def purge_command() -> None:
             click.echo("purge: another purge is running on this database; nothing done")
             return
         removed = storage.purge_expired()
+        sent, entries = purge_clinic_copies()
     click.echo(f"purged {removed} expired screening(s)")
+    click.echo(f"purged {sent} expired clinic submission(s) and {entries} old audit entries")
+
+
+def purge_clinic_copies() -> tuple[int, int]:
+    """Submissions past their clinic's retention, then audit entries past theirs."""
+    sent = service.purge_expired()
+    entries = audit.purge_expired(timedelta(days=current_app.config["AUDIT_RETENTION_DAYS"]))
+    return sent, entries
 
 
 def init_app(app: Flask) -> None:

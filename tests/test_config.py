@@ -22,6 +22,7 @@ def production(monkeypatch):
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
     monkeypatch.setenv("SCREENER_SINGLE_PROCESS", "1")
+    monkeypatch.setenv("SCREENER_SUBMISSION_KEYS", "PkaM7Hq0mC0z4Wm1r6m0jv3nH6yqY4mKQyV1p5vQ9rE=")
     return monkeypatch
 
 

@@ -74,6 +74,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
     )
     for name, schema in SCHEMAS.items():
         spec.components.schema(name, schema)
+    spec.components.security_scheme("clinicToken", {"type": "http", "scheme": "bearer",
+                                                     "description": "flask clinics add-token"})
     for name, schema_class in RESPONSE_SCHEMAS.items():
         spec.components.schema(name, schema=schema_class)
     with app.test_request_context():

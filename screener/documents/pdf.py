@@ -287,6 +287,8 @@ class ConsultationSummary:
     in_app: bool = False
     """Answered in this app, which showed crisis contacts on screen for an urgent answer; an
     uploaded QuestionnaireResponse says nothing about what its patient was shown."""
+    review: Mapping[str, Any] | None = None
+    """A clinic inbox's sign-off (decision, note, name, at): printed in the review block."""
 
     @property
     def questionnaire(self) -> Questionnaire:

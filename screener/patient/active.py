@@ -130,3 +130,4 @@ def purge_now_and_then() -> None:
     if now - _last_purge[0] >= PURGE_EVERY_SECONDS:
         _last_purge[0] = now
         storage.purge_expired()
+        purging.purge_clinic_copies()

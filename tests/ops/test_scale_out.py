@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 import sqlalchemy as sa
+from cryptography.fernet import Fernet
 
 from screener.directory import gazetteer, importer, records
 from screener.extensions import db
@@ -230,7 +231,8 @@ def test_two_nodes_behind_nginx_share_patients_limits_and_one_purge(tmp_path, sh
     env = app_env(url, SCREENER_ENV="production", SECRET_KEY=secrets.token_urlsafe(48),
                   SESSION_COOKIE_SECURE="false", SCREENER_PROXY_COUNT="1",
                   RATELIMIT_STORAGE_URI=REDIS_URL, SCREENER_PURGE="job",
-                  PUBLIC_BASE_URL="https://screener.example")
+                  PUBLIC_BASE_URL="https://screener.example",
+                  SCREENER_SUBMISSION_KEYS=Fernet.generate_key().decode())
     # Expired before any page request: with SCREENER_PURGE=job no node may delete it.
     abandoned_id = abandoned_screening(url)
     app_spec = f"screener:create_app({{'RATELIMIT_KEY_PREFIX': '{prefix}'}})"

@@ -81,6 +81,7 @@ def test_production_starts_with_a_real_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("SCREENER_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-value-from-the-deployment")
     monkeypatch.setenv("SCREENER_SINGLE_PROCESS", "1")  # memory:// rate limits: one process
+    monkeypatch.setenv("SCREENER_SUBMISSION_KEYS", "PkaM7Hq0mC0z4Wm1r6m0jv3nH6yqY4mKQyV1p5vQ9rE=")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite3'}"})
     assert app.config["SCREENER_ENV"] == "production"
 
