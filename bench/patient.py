@@ -94,7 +94,7 @@ class Walk:
 
 
 def field_name(link_id: str) -> str:
-    """As `screener.questionnaire.forms.field_name`; repeated so the bench imports no app."""
+    """As `screener.questionnaire.answer_fields.field_name`; repeated: the bench imports no app."""
     return link_id.replace(".", "__")
 
 

@@ -26,6 +26,7 @@ from .submissions import models as submission_models  # noqa: F401 - registers i
 from .submissions import sealing
 from .submissions.cli import submissions as submissions_cli
 from .web import accesslog, errors, health, jsonlog, logs, security, templating
+from .web import csrf as csrf_policy
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -80,7 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api import directory as directory_api
     from .api import evaluation as api
     from .api import openapi
-    from .clinics import frame
+    from .clinics import frame_csrf, framed_urls
     from .directory.cli import places, providers
     from .views import clinic_api, clinics, inbox, screening, staff, summary
     from .views import providers as provider_pages
@@ -90,22 +91,40 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(provider_pages.bp)
     app.register_blueprint(clinics.bp)
     # The patient's path again, inside a clinic's frame: same views, cookieless URLs.
-    app.register_blueprint(screening.bp, name="framed", url_prefix=frame.FRAME_PREFIX)
-    app.register_blueprint(summary.bp, name="framed_summary", url_prefix=frame.FRAME_PREFIX)
-    app.url_value_preprocessor(frame.pull_frame)
-    app.url_defaults(frame.push_frame)
+    app.register_blueprint(screening.bp, name="framed", url_prefix=framed_urls.FRAME_PREFIX)
+    app.register_blueprint(summary.bp, name="framed_summary", url_prefix=framed_urls.FRAME_PREFIX)
+    app.url_value_preprocessor(framed_urls.pull_frame)
+    app.url_defaults(framed_urls.push_frame)
     clinics.init_framed(app)
-    # Staff pages (sign-in, enrolment, the inbox) keep Flask-WTF's CSRF check: not exempted.
+    # Staff pages (sign-in, enrolment, the inbox) use CSRFProtect's check like the site's.
     app.register_blueprint(staff.bp)
     app.register_blueprint(inbox.bp)
-    for api_bp in (api.bp, summary.api_bp, directory_api.bp, openapi.bp, clinic_api.bp):
+    api_blueprints = (api.bp, summary.api_bp, directory_api.bp, openapi.bp)
+    for api_bp in (*api_blueprints, clinic_api.bp):
         app.register_blueprint(api_bp)
-        csrf.exempt(api_bp)
-    # Forms of the patient's path check their token themselves (cookie-bound, or cookieless in
-    # a frame), so a stale token re-renders the page with the answers kept.
-    # Exempting a blueprint object covers each of its registrations (framed ones included).
-    for blueprint in (screening.bp, clinics.bp, summary.bp):
-        csrf.exempt(blueprint)
+    # Every POST view is CSRF-checked from here on; these two are the only exemptions.
+    csrf_policy.guard_views(app, (
+        csrf_policy.Exemption(
+            reason="Inside a clinic's frame no cookie of ours arrives, so CSRFProtect's "
+                   "session-bound token cannot work: the frame's forms carry cookieless tokens "
+                   "and a POST another site sent is refused.",
+            check=frame_csrf.protect,
+            blueprints=frozenset(framed_urls.FRAMED_BLUEPRINTS.values()),
+            endpoints=framed_urls.ENTRY_ENDPOINTS,
+        ),
+        csrf_policy.Exemption(
+            reason="The JSON API reads no cookie and stores nothing, so a forged request gains "
+                   "nothing its sender could not get directly; and it takes JSON bodies only "
+                   "(415 otherwise, api.evaluation.read_json_body), which no cross-site form "
+                   "can send without a CORS preflight we never allow.",
+            blueprints=frozenset(bp.name for bp in api_blueprints),
+        ),
+        csrf_policy.Exemption(
+            reason="Clinics' systems authenticate with a bearer token in the Authorization "
+                   "header, which a browser never adds to a request by itself; no cookie is read.",
+            blueprints=frozenset({clinic_api.bp.name}),
+        ),
+    ))
     app.cli.add_command(places)
     app.cli.add_command(providers)
 

@@ -11,7 +11,7 @@ import time
 from flask import current_app, g, request, session
 
 from .. import purging
-from ..clinics.frame import current_frame
+from ..clinics.framed_urls import current_frame
 from ..i18n import supported
 from ..questionnaire.model import Questionnaire
 from . import storage

@@ -23,29 +23,20 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..clinics.frame import (
-    BaseForm,
-    Frame,
-    cross_site_post,
-    current_frame,
-    notice,
-    opened_as_page,
-    template_context,
-)
+from ..clinics.frame_csrf import cross_site_post, opened_as_page
+from ..clinics.framed_urls import Frame, current_frame
+from ..clinics.notices import notice, template_context
 from ..clinics.service import Clinic, embed_snippet, get_clinic, local_try_origin, qr_png, qr_svg
 from ..engine import wizard
 from ..extensions import limiter
 from ..i18n import language, supported
 from ..patient import active as current
 from ..patient import resuming, storage
+from ..web.csrf import on_refused
 from ..web.security import SAFE_METHODS
 from ..web.templating import retention_hours
 
 bp = Blueprint("clinics", __name__, url_prefix="/c/<slug>")
-
-
-class PlainForm(BaseForm):
-    """Only the CSRF token."""
 
 
 @bp.url_value_preprocessor
@@ -132,7 +123,6 @@ def start() -> str:
         q=q,
         record=record if same_clinic else None,
         continue_to=wizard.first_unfinished(q, record.answers) if same_clinic else None,
-        form=PlainForm(),
         steps=len(q.sections),
         begin_url=url_for("clinics.begin"),
         resume_url=url_for("screening.resume"),
@@ -141,9 +131,8 @@ def start() -> str:
 
 @bp.post("/start")
 @limiter.limit("30 per minute;300 per hour")
+@on_refused(lambda: redirect(url_for("clinics.start", **notice("expired"))))
 def begin() -> BaseResponse:
-    if not PlainForm().validate():
-        return redirect(url_for("clinics.start", **notice("expired")))
     previous = current.screening()
     if previous is not None and previous.clinic_slug == _clinic_now().slug:
         storage.delete(previous)  # "Start again" (the page warned): the old answers go
@@ -162,7 +151,6 @@ def embed() -> str:
         q=q,
         record=None,
         continue_to=None,
-        form=PlainForm(),
         steps=len(q.sections),
         begin_url=url_for("clinics.embed_begin"),
         resume_url=url_for("clinics.embed_resume"),
@@ -171,11 +159,10 @@ def embed() -> str:
 
 @bp.post("/embed/start")
 @limiter.limit("30 per minute;300 per hour")
+@on_refused(lambda: redirect(url_for("clinics.embed", **notice("expired")), 303))
 def embed_begin() -> BaseResponse:
     """A new screening for this clinic, in the entry page's language."""
     clinic = _clinic_now()
-    if not PlainForm().validate():
-        return redirect(url_for("clinics.embed", **notice("expired")), 303)
     created = storage.create(
         current.registry().current.version,
         g.get("lang", "en"),
@@ -190,6 +177,7 @@ def embed_begin() -> BaseResponse:
 
 @bp.route("/embed/resume", methods=["GET", "POST"])
 @limiter.limit("10 per minute;60 per hour", methods=["POST"])
+@on_refused(lambda: redirect(url_for("clinics.embed_resume", error=resuming.TOKEN), 303))
 def embed_resume() -> BaseResponse | tuple[str, int]:
     """Only this clinic's screenings resume in its frame (see resuming.find). A wrong code
     comes back through a redirect, like every error of the path."""
@@ -203,12 +191,10 @@ def embed_resume() -> BaseResponse | tuple[str, int]:
         if problem == resuming.ELSEWHERE:
             elsewhere = url_for("screening.resume", lang=g.lang)
         return render_template(
-            "screening/resume.html", form=PlainForm(), error=error, elsewhere=elsewhere,
+            "screening/resume.html", error=error, elsewhere=elsewhere,
             error_title=True, back_url=url_for("clinics.embed"),
             action=url_for("clinics.embed_resume"),
         ), 400
-    if not PlainForm().validate():
-        return redirect(url_for("clinics.embed_resume", error=resuming.TOKEN), 303)
     found = resuming.find(
         request.form.get("code", "")[:64], current_app.config["SECRET_KEY"], clinic.slug
     )

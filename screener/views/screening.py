@@ -22,7 +22,9 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
-from ..clinics.frame import BaseForm, current_frame, entry_link, framed_resume_code, link, notice
+from ..clinics.framed_resume import framed_resume_code
+from ..clinics.framed_urls import current_frame, entry_link, link
+from ..clinics.notices import notice
 from ..clinics.service import get_clinic
 from ..documents import answer_rows as summary
 from ..engine import wizard
@@ -32,7 +34,8 @@ from ..i18n import browser_country
 from ..patient import active as current
 from ..patient import resuming, storage
 from ..patient.crisis import crisis_lines
-from ..questionnaire.forms import build_form_class, field_name, initial_data, posted_answers
+from ..questionnaire.answer_fields import field_name, page_fields, posted_answers
+from ..web.csrf import on_refused
 from ..web.fragments import question_html
 from ..web.security import SAFE_METHODS
 from ..web.templating import retention_hours
@@ -51,10 +54,6 @@ def _before() -> None:
         return
     current.purge_now_and_then()
     current.choose_language()
-
-
-class PlainForm(BaseForm):
-    """A form with only its CSRF token: start, delete, check-answers confirmation."""
 
 
 def _error_messages(q, errors) -> dict[str, str]:
@@ -98,7 +97,6 @@ def start() -> Response | str:
         q=q,
         record=record,
         continue_to=wizard.first_unfinished(q, record.answers) if record else None,
-        form=PlainForm(),
         steps=len(q.sections),
     )
 
@@ -111,13 +109,11 @@ def begin_page() -> Response:
 
 @bp.post("/start")
 @limiter.limit("30 per minute;300 per hour")
+@on_refused(lambda: redirect(link("screening.start", **notice("expired"))))
 def begin() -> Response:
     frame = current_frame()
     if frame is not None:  # a new screening inside a frame starts from the clinic's entry
         return redirect(url_for("clinics.embed", slug=frame.slug))
-    form = PlainForm()
-    if not form.validate():
-        return redirect(link("screening.start", **notice("expired")))
     previous = current.screening()
     if previous is not None:  # "Start again" means the old answers go, not linger
         storage.delete(previous)
@@ -167,13 +163,32 @@ def _too_many_steps(_limit: object) -> Response | None:
 
 def _sent_again(q, page, record, posted, message: str, returning: bool) -> str:
     """The page as it was sent, with one error at the top; nothing is stored."""
-    form = build_form_class(q, page, g.lang)()
+    form = page_fields(page, posted)
     enabled = wizard.enabled_items(q, {**record.answers, **posted})
     return _render_step(q, page, form, enabled, {"csrf_token": message}, [], returning)
 
 
+def _step_refused(section_id: str) -> Response | tuple[str, int]:
+    """Without a valid token nothing may be stored; the page comes back with what was sent."""
+    record = current.screening()
+    if record is None:
+        return _gone()
+    q = current.questionnaire_for(record)
+    page = wizard.section(q, section_id)
+    if page is None:
+        abort(404)
+    message = _(
+        "We could not confirm this page came from you, so nothing was saved yet. Your "
+        "answers are still here: check them and press Continue again."
+    )
+    posted = posted_answers(request.form, page)
+    returning = request.values.get("return") == "check"
+    return _sent_again(q, page, record, posted, message, returning), 400
+
+
 @bp.route("/questions/<section_id>", methods=["GET", "POST"])
 @limiter.limit(_step_limit, key_func=_screening_key, methods=["POST"], on_breach=_too_many_steps)
+@on_refused(_step_refused)
 def step(section_id: str) -> Response | str:
     record = current.screening()
     if record is None:
@@ -182,12 +197,11 @@ def step(section_id: str) -> Response | str:
     page = wizard.section(q, section_id)
     if page is None:
         abort(404)
-    form_class = build_form_class(q, page, g.lang)
     returning = request.values.get("return") == "check"
     if request.method in SAFE_METHODS:
         shown = wizard.PageState.restore(storage.take_pending(record, page.id))
         answers = shown.answers_over(record.answers)
-        form = form_class(data=initial_data(page, answers))
+        form = page_fields(page, answers)
         enabled = wizard.enabled_items(q, answers)
         errors = _error_messages(q, shown.errors)
         lines = crisis_lines(_country(record))
@@ -197,13 +211,6 @@ def step(section_id: str) -> Response | str:
         )
 
     posted = posted_answers(request.form, page)
-    if not PlainForm().validate():  # the page's fields check nothing: the wizard judges them
-        # Without a valid token nothing may be stored; the page comes back with what was sent.
-        message = _(
-            "We could not confirm this page came from you, so nothing was saved yet. Your "
-            "answers are still here: check them and press Continue again."
-        )
-        return _sent_again(q, page, record, posted, message, returning), 400
     result = wizard.submit_step(
         q, record.answers, page, posted, seen_in_place=request.form.get("_js") == "1"
     )
@@ -296,16 +303,14 @@ def _client_rule(q, page, item) -> dict | None:
 
 
 @bp.route("/check", methods=["GET", "POST"])
+@on_refused(lambda: redirect(link("screening.check", **notice("confirm-again"))))
 def check() -> Response | str:
     record = current.screening()
     if record is None:
         return _gone()
     q = current.questionnaire_for(record)
-    form = PlainForm()
     missing = wizard.first_unfinished(q, record.answers)
     if request.method == "POST":
-        if not form.validate():
-            return redirect(link("screening.check", **notice("confirm-again")))
         if missing != wizard.CHECK:
             return redirect(link("screening.step", section_id=missing, **notice("missing")))
         storage.update(record, completed_at=storage.utcnow())
@@ -314,7 +319,6 @@ def check() -> Response | str:
         "screening/check.html",
         q=q,
         sections=summary.build(q, record.answers, g.lang),
-        form=form,
         missing=None if missing == wizard.CHECK else missing,
         crisis=_crisis_if_urgent(q, record),
         resume_code=current.resume_code(),
@@ -336,7 +340,6 @@ def results() -> Response | str:
         record=record,
         evaluation=evaluation,
         crisis=crisis_lines(_country(record)),
-        form=PlainForm(),
         clinic=get_clinic(record.clinic_slug) if record.clinic_slug else None,
         resume_code=current.resume_code(),
     )
@@ -390,21 +393,19 @@ def saved() -> Response | str:
 
 @bp.route("/resume", methods=["GET", "POST"])
 @limiter.limit("10 per minute;60 per hour", methods=["POST"])
+@on_refused(lambda: redirect(link("screening.resume", error=resuming.TOKEN)))
 def resume() -> Response | tuple[str, int]:
     frame = current_frame()
     if frame is not None:
         return redirect(url_for("clinics.embed", slug=frame.slug))
-    form = PlainForm()
     if request.method in SAFE_METHODS:
         error = resuming.message(request.args.get("error"), retention_hours())
         typed = session.pop(TYPED_CODE, "") if error else ""
         return render_template(
-            "screening/resume.html", form=form, error=error, error_title=bool(error),
+            "screening/resume.html", error=error, error_title=bool(error),
             typed=typed,
         ), (400 if error else 200)
     typed = request.form.get("code", "")[:64]
-    if not form.validate():
-        return redirect(link("screening.resume", error=resuming.TOKEN))
     found = resuming.find(typed, current_app.config["SECRET_KEY"])
     if found.screening is None:
         session[TYPED_CODE] = typed  # shown once more to correct, never in the address
@@ -438,17 +439,14 @@ def confirm_delete() -> Response | str:
         return _gone()
     return render_template(
         "screening/delete.html",
-        form=PlainForm(),
         back=_own_page(request.args.get("back")),
         completed=record.completed_at is not None,
     )
 
 
 @bp.post("/delete")
+@on_refused(lambda: redirect(link("screening.start", **notice("delete-again"))))
 def delete() -> Response:
-    form = PlainForm()
-    if not form.validate():
-        return redirect(link("screening.start", **notice("delete-again")))
     record = current.screening()
     if record is not None:
         storage.delete(record)

@@ -19,7 +19,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..api.evaluation import FHIR_JSON, evaluate_body
 from ..api.problems import problem
-from ..clinics.frame import BaseForm, link, notice
+from ..clinics.framed_urls import link
+from ..clinics.notices import notice
 from ..clinics.service import get_clinic
 from ..engine import wizard
 from ..engine.rules import evaluate
@@ -28,7 +29,7 @@ from ..fhir.response import COMPLETE_STATUSES, to_response
 from ..i18n import select_locale, supported
 from ..patient import active as current
 from ..patient.storage import Screening, aware
-from ..web.errors import handle_csrf, render_overrun
+from ..web.errors import render_overrun
 from .screening import _country
 from .screening import _gone as gone
 
@@ -115,8 +116,6 @@ def pdf() -> BaseResponse:
     record = current.screening()
     if record is None:
         return gone()
-    if request.method == "POST" and not BaseForm().validate():
-        return handle_csrf(None)
     if not wizard.confirmed(current.questionnaire_for(record), record.answers,
                             record.completed_at):
         return redirect(link("screening.check", **notice("confirm")))

@@ -18,6 +18,7 @@ from ..api.problems import problem
 from ..extensions import db
 from ..i18n import supported
 from ..patient.active import SESSION_LANG
+from . import csrf as csrf_policy
 from .security import ControlCharacters, NotUtf8
 
 log = logging.getLogger(__name__)
@@ -107,9 +108,17 @@ def handle_bad_bytes(exc: ControlCharacters | NotUtf8):
     return render_template("errors/error.html", title=title, message=message), 400
 
 
-def handle_csrf(exc: CSRFError):
+def handle_csrf(exc: CSRFError | None):
+    """A refused token: the view's own recovery (`web.csrf.on_refused`: the page again with what
+    was sent, or a redirect with a notice), else a page saying nothing was changed."""
     if _wants_problem():
         return problem(400, "CSRF token missing or invalid")
+    recover = csrf_policy.recovery_for(request.endpoint) if exc is not None else None
+    if recover is not None:
+        try:
+            return recover(**(request.view_args or {}))
+        except HTTPException as refused:  # e.g. the page does not exist (404)
+            return handle_http(refused)
     title = _("We could not confirm that this came from you")
     message = _(
         "For your security, every form carries a check that did not match. Go back, reload "

@@ -10,8 +10,9 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
-from ..clinics.frame import csrf_token, current_frame, link
-from ..questionnaire.forms import field_name
+from ..clinics.frame_csrf import csrf_token
+from ..clinics.framed_urls import current_frame, link
+from ..questionnaire.answer_fields import field_name
 
 
 def current_lang() -> str:
