@@ -66,7 +66,9 @@ def purge_command() -> None:
         removed = storage.purge_expired()
         sent, entries = purge_clinic_copies()
     click.echo(f"purged {removed} expired screening(s)")
-    click.echo(f"purged {sent} expired clinic submission(s) and {entries} old audit entries")
+    if sent or entries:
+        click.echo(f"purged {sent} expired clinic submission(s) and {entries} old audit "
+                   "entries")
 
 
 def purge_clinic_copies() -> tuple[int, int]:
