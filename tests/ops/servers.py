@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
@@ -60,9 +61,14 @@ class Node:
         return self.access_log.read_text(encoding="utf-8").splitlines()
 
 
+SUBMISSION_KEY = Fernet.generate_key().decode()
+
+
 def app_env(database_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SCREENER_", "RATELIMIT_"))}
-    env.update({"DATABASE_URL": database_url, "SECRET_KEY": "ops-test-" + "k7Qz" * 12, **extra})
+    env.update({"DATABASE_URL": database_url, "SECRET_KEY": "ops-test-" + "k7Qz" * 12,
+                # Every node of a run shares one key, as production's nodes do.
+                "SCREENER_SUBMISSION_KEYS": SUBMISSION_KEY, **extra})
     return env
 
 
