@@ -15,7 +15,7 @@ from . import database, paths, purging
 from .directory import models as directory_models  # noqa: F401 - registers its tables
 from .extensions import babel, csrf, db, limiter, migrate
 from .i18n import select_locale
-from .patient import storage  # noqa: F401 - registers its model
+from .patient import model  # noqa: F401 - registers its model
 from .questionnaire.cli import questions
 from .questionnaire.loader import QuestionnaireError, load_registry
 from .web import accesslog, errors, health, jsonlog, logs, security, templating
@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api import directory as directory_api
     from .api import evaluation as api
     from .api import openapi
+    from .api import summary as summary_api
     from .clinics import frame
     from .directory.cli import places, providers
     from .views import clinics, screening, summary
@@ -83,7 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     app.url_value_preprocessor(frame.pull_frame)
     app.url_defaults(frame.push_frame)
     clinics.init_framed(app)
-    for api_bp in (api.bp, summary.api_bp, directory_api.bp, openapi.bp):
+    for api_bp in (api.bp, summary_api.bp, directory_api.bp, openapi.bp):
         app.register_blueprint(api_bp)
         csrf.exempt(api_bp)
     # Forms of the patient's path check their token themselves (cookie-bound, or cookieless in

@@ -35,7 +35,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms.csrf.core import CSRF
 from wtforms.validators import ValidationError
 
-from ..patient import storage
+from ..patient import resume_codes, screenings
 
 ENTRY_MAX_AGE = 6 * 3600
 FRAMED_BLUEPRINTS = {"screening": "framed", "summary": "framed_summary"}
@@ -75,13 +75,11 @@ def framed_resume_code(screening: Any) -> str:
     secret = current_app.config["SECRET_KEY"]
     digest = hmac.new(_secret(), b"frame-resume:" + screening.id.encode(), hashlib.sha256)
     number = int.from_bytes(digest.digest()[:8], "big")
-    code = "".join(
-        storage.RESUME_ALPHABET[(number >> (5 * i)) & 31] for i in range(storage.RESUME_LENGTH)
-    )
-    hashed = storage.hash_resume_code(code, secret)
+    code = resume_codes.from_number(number)
+    hashed = resume_codes.digest(code, secret)
     if screening.resume_hash != hashed:
-        storage.update(screening, resume_hash=hashed)
-    return storage.format_resume_code(code)
+        screenings.change(screening, resume_hash=hashed)
+    return resume_codes.display(code)
 
 
 def _entry_serializer() -> URLSafeTimedSerializer:

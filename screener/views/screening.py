@@ -1,11 +1,14 @@
 """The patient's path: start, one page per section, check answers, results, crisis help,
-save-and-resume and delete. Views parse, call the wizard or storage, and render."""
+save-and-resume and delete. Views parse, call one operation of the patient-path service
+(patient/screenings.py, through patient/active.py, which names the screening), and render.
+
+The same views serve a clinic's frame (registered again as `framed`): `link()` builds the URLs
+of whichever path the request is on."""
 
 from __future__ import annotations
 
 import hashlib
 
-from babel.numbers import format_decimal
 from flask import (
     Blueprint,
     abort,
@@ -30,8 +33,10 @@ from ..engine.rules import evaluate
 from ..extensions import limiter
 from ..i18n import browser_country
 from ..patient import active as current
-from ..patient import resuming, storage
+from ..patient import screenings
+from ..patient.country import country_of
 from ..patient.crisis import crisis_lines
+from ..patient.screenings import ScreeningError
 from ..questionnaire.forms import build_form_class, field_name, initial_data, posted_answers
 from ..web.fragments import question_html
 from ..web.security import SAFE_METHODS
@@ -57,32 +62,8 @@ class PlainForm(BaseForm):
     """A form with only its CSRF token: start, delete, check-answers confirmation."""
 
 
-def _error_messages(q, errors) -> dict[str, str]:
-    messages = {
-        wizard.REQUIRED: _("Select an answer"),
-        wizard.REQUIRED_MANY: _("Select at least one answer"),
-        wizard.UNKNOWN_CODE: _("Select one of the answers shown"),
-        wizard.TOO_MANY: _("Select only one answer"),
-    }
-    out = {}
-    for error in errors:
-        item = q.items.get(error.link_id)
-        if item is None or error.code not in messages and error.code != wizard.TOO_LONG:
-            continue
-        if error.code == wizard.TOO_LONG:
-            out[error.link_id] = _(
-                "Use %(max)s characters or fewer", max=format_decimal(error.limit, locale=g.lang)
-            )
-        elif error.code == wizard.REQUIRED and item.type == "text":
-            out[error.link_id] = _("Enter an answer")
-        elif error.code == wizard.REQUIRED and item.codes == {"yes", "no", "unsure"}:
-            out[error.link_id] = _("Select yes, no or not sure")
-        else:
-            out[error.link_id] = messages[error.code]
-    return out
-
-
-def _gone() -> Response:
+def gone() -> Response:
+    """The screening this page names is gone (deleted, expired): back to the start, saying so."""
     return redirect(entry_link(**notice("gone")))
 
 
@@ -91,7 +72,7 @@ def start() -> Response | str:
     record = current.screening()
     frame = current_frame()
     if frame is not None and record is None:  # a deleted or expired framed screening
-        return _gone()
+        return gone()
     q = current.questionnaire_for(record)
     return render_template(
         "screening/start.html",
@@ -118,10 +99,7 @@ def begin() -> Response:
     form = PlainForm()
     if not form.validate():
         return redirect(link("screening.start", **notice("expired")))
-    previous = current.screening()
-    if previous is not None:  # "Start again" means the old answers go, not linger
-        storage.delete(previous)
-    record = current.start()
+    record = current.start()  # "Start again": the old answers go, in the same commit
     q = current.questionnaire_for(record)
     return redirect(link("screening.step", section_id=q.sections[0].id))
 
@@ -177,7 +155,7 @@ def _sent_again(q, page, record, posted, message: str, returning: bool) -> str:
 def step(section_id: str) -> Response | str:
     record = current.screening()
     if record is None:
-        return _gone()
+        return gone()
     q = current.questionnaire_for(record)
     page = wizard.section(q, section_id)
     if page is None:
@@ -185,12 +163,12 @@ def step(section_id: str) -> Response | str:
     form_class = build_form_class(q, page, g.lang)
     returning = request.values.get("return") == "check"
     if request.method in SAFE_METHODS:
-        shown = wizard.PageState.restore(storage.take_pending(record, page.id))
+        shown = screenings.shown_state(record, page)
         answers = shown.answers_over(record.answers)
         form = form_class(data=initial_data(page, answers))
         enabled = wizard.enabled_items(q, answers)
-        errors = _error_messages(q, shown.errors)
-        lines = crisis_lines(_country(record))
+        errors = screenings.step_errors(q, shown.errors, g.lang)
+        lines = crisis_lines(country_of(record))
         crisis = lines if wizard.urgent_on_page(q, answers, page) else None
         return _render_step(
             q, page, form, enabled, errors, shown.revealed, returning, crisis, standby=lines
@@ -204,18 +182,12 @@ def step(section_id: str) -> Response | str:
             "answers are still here: check them and press Continue again."
         )
         return _sent_again(q, page, record, posted, message, returning), 400
-    result = wizard.submit_step(
-        q, record.answers, page, posted, seen_in_place=request.form.get("_js") == "1"
-    )
     saving = request.form.get("action") == "save"  # what is valid is stored; gaps can wait
-    stay = result.stay and not saving
-    storage.save_answers(
-        record,
-        result.answers,
-        current_app.config["RETENTION"],
-        pending=wizard.PageState.of(page, result).dump() if stay else None,
-        furthest_step=wizard.position(q, page.id),
+    result = screenings.submit_step(
+        record, q, page, posted, current_app.config["RETENTION"],
+        seen_in_place=request.form.get("_js") == "1", saving=saving,
     )
+    stay = result.stay and not saving
     if saving:
         return redirect(link("screening.saved"))
     if stay:  # errors or newly shown questions: the same page again, through a GET
@@ -299,16 +271,17 @@ def _client_rule(q, page, item) -> dict | None:
 def check() -> Response | str:
     record = current.screening()
     if record is None:
-        return _gone()
+        return gone()
     q = current.questionnaire_for(record)
     form = PlainForm()
     missing = wizard.first_unfinished(q, record.answers)
     if request.method == "POST":
         if not form.validate():
             return redirect(link("screening.check", **notice("confirm-again")))
-        if missing != wizard.CHECK:
-            return redirect(link("screening.step", section_id=missing, **notice("missing")))
-        storage.update(record, completed_at=storage.utcnow())
+        try:
+            screenings.confirm(record, q)
+        except ScreeningError as exc:
+            return redirect(link("screening.step", section_id=exc.step, **notice(exc.code)))
         return redirect(link("screening.results"))
     return render_template(
         "screening/check.html",
@@ -325,7 +298,7 @@ def check() -> Response | str:
 def results() -> Response | str:
     record = current.screening()
     if record is None:
-        return _gone()
+        return gone()
     q = current.questionnaire_for(record)
     if not wizard.confirmed(q, record.answers, record.completed_at):
         return redirect(link("screening.check", **notice("confirm")))
@@ -335,27 +308,17 @@ def results() -> Response | str:
         q=q,
         record=record,
         evaluation=evaluation,
-        crisis=crisis_lines(_country(record)),
+        crisis=crisis_lines(country_of(record)),
         form=PlainForm(),
         clinic=get_clinic(record.clinic_slug) if record.clinic_slug else None,
         resume_code=current.resume_code(),
     )
 
 
-def _country(record) -> str | None:
-    place = record.place or {}
-    if place.get("country"):
-        return place["country"]
-    clinic = get_clinic(record.clinic_slug) if record.clinic_slug else None
-    if clinic is not None:
-        return clinic.country
-    return browser_country() or ("BG" if record.language == "bg" else None)
-
-
 def _crisis_if_urgent(q, record):
     """Crisis help goes first on the page after an urgent answer, at the same address as for
     everyone else: a separate page would write the answer into every access log."""
-    return crisis_lines(_country(record)) if wizard.urgent(q, record.answers) else None
+    return crisis_lines(country_of(record)) if wizard.urgent(q, record.answers) else None
 
 
 @bp.get("/support")
@@ -365,7 +328,7 @@ def support() -> Response | str:
     record = current.screening()
     return render_template(
         "screening/support.html",
-        crisis=crisis_lines(_country(record) if record else browser_country()),
+        crisis=crisis_lines(country_of(record) if record else browser_country()),
         record=record,
     )
 
@@ -374,7 +337,7 @@ def support() -> Response | str:
 def saved() -> Response | str:
     record = current.screening()
     if record is None:
-        return _gone()
+        return gone()
     q = current.questionnaire_for(record)
     code = current.resume_code()
     if code is None and current_frame() is not None:
@@ -382,7 +345,7 @@ def saved() -> Response | str:
     return render_template(
         "screening/saved.html",
         resume_code=code,
-        expires_at=storage.aware(record.expires_at),
+        expires_at=record.expires_at,
         continue_url=_step_url(wizard.first_unfinished(q, record.answers)),
         crisis=_crisis_if_urgent(q, record),
     )
@@ -396,7 +359,7 @@ def resume() -> Response | tuple[str, int]:
         return redirect(url_for("clinics.embed", slug=frame.slug))
     form = PlainForm()
     if request.method in SAFE_METHODS:
-        error = resuming.message(request.args.get("error"), retention_hours())
+        error = screenings.message_for(request.args.get("error"), retention_hours())
         typed = session.pop(TYPED_CODE, "") if error else ""
         return render_template(
             "screening/resume.html", form=form, error=error, error_title=bool(error),
@@ -404,14 +367,19 @@ def resume() -> Response | tuple[str, int]:
         ), (400 if error else 200)
     typed = request.form.get("code", "")[:64]
     if not form.validate():
-        return redirect(link("screening.resume", error=resuming.TOKEN))
-    found = resuming.find(typed, current_app.config["SECRET_KEY"])
-    if found.screening is None:
+        return redirect(link("screening.resume", error=screenings.TOKEN))
+    try:
+        record = current.resume(typed)
+    except ScreeningError as exc:
         session[TYPED_CODE] = typed  # shown once more to correct, never in the address
-        return redirect(link("screening.resume", error=found.problem))
-    current.adopt(found.screening, found.code)
-    q = current.questionnaire_for(found.screening)
-    return redirect(_step_url(wizard.first_unfinished(q, found.screening.answers)))
+        return redirect(link("screening.resume", error=exc.code))
+    return continue_where_left(record)
+
+
+def continue_where_left(record, status: int = 302) -> Response:
+    """After resuming, on the site or in a frame: the first page that still needs an answer."""
+    q = current.questionnaire_for(record)
+    return redirect(_step_url(wizard.first_unfinished(q, record.answers)), status)
 
 
 BACK_MAX = 500
@@ -435,7 +403,7 @@ def confirm_delete() -> Response | str:
     deletes, so that a stray tap on a link never loses anything."""
     record = current.screening()
     if record is None:
-        return _gone()
+        return gone()
     return render_template(
         "screening/delete.html",
         form=PlainForm(),
@@ -451,7 +419,7 @@ def delete() -> Response:
         return redirect(link("screening.start", **notice("delete-again")))
     record = current.screening()
     if record is not None:
-        storage.delete(record)
+        screenings.delete(record)
     current.forget()
     return redirect(link("screening.deleted"))
 
