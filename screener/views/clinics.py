@@ -33,7 +33,6 @@ from ..clinics.frame import (
     template_context,
 )
 from ..clinics.service import Clinic, embed_snippet, get_clinic, local_try_origin, qr_png, qr_svg
-from ..engine import wizard
 from ..extensions import limiter
 from ..i18n import language, supported
 from ..patient import active as current
@@ -41,7 +40,7 @@ from ..patient import screenings
 from ..patient.screenings import ScreeningError
 from ..web.security import SAFE_METHODS
 from ..web.templating import retention_hours
-from .screening import continue_where_left
+from .screening import continue_where_left, start_page
 
 bp = Blueprint("clinics", __name__, url_prefix="/c/<slug>")
 
@@ -122,22 +121,6 @@ def _cache_for(response: Response) -> Response:
     return response
 
 
-def _start_page(record, begin_url: str, resume_url: str) -> str:
-    """The clinic's start page, on the site (with this browser's screening for the clinic, if
-    any) or framed (before a screening exists)."""
-    q = current.questionnaire_for(record)
-    return render_template(
-        "screening/start.html",
-        q=q,
-        record=record,
-        continue_to=wizard.first_unfinished(q, record.answers) if record else None,
-        form=PlainForm(),
-        steps=len(q.sections),
-        begin_url=begin_url,
-        resume_url=resume_url,
-    )
-
-
 def _begin(expired: str, status: int) -> BaseResponse:
     """Start (again) for this clinic: named by the cookie on the site, by the frame's URL in
     a frame (patient/active.py); the old answers for this clinic go in the same commit."""
@@ -153,7 +136,7 @@ def start() -> str:
     """The clinic's own start page: the same screening, addressed to this clinic."""
     record = current.screening()
     same_clinic = record is not None and record.clinic_slug == _clinic_now().slug
-    return _start_page(
+    return start_page(
         record if same_clinic else None, url_for("clinics.begin"), url_for("screening.resume")
     )
 
@@ -168,7 +151,7 @@ def begin() -> BaseResponse:
 def embed() -> str:
     """The framed start page; what the clinic's <iframe> points at. Its two forms post with the
     page's `?lang=` (frame.push_frame), since no cookie carries the language in a frame."""
-    return _start_page(None, url_for("clinics.embed_begin"), url_for("clinics.embed_resume"))
+    return start_page(None, url_for("clinics.embed_begin"), url_for("clinics.embed_resume"))
 
 
 @bp.post("/embed/start")

@@ -73,6 +73,12 @@ def start() -> Response | str:
     frame = current_frame()
     if frame is not None and record is None:  # a deleted or expired framed screening
         return gone()
+    return start_page(record)
+
+
+def start_page(record, begin_url: str | None = None, resume_url: str | None = None) -> str:
+    """The start page with Start and Resume, and Continue for `record` if there is one: the
+    site's, a clinic's (`begin_url`, `resume_url` its own forms), and a clinic's framed entry."""
     q = current.questionnaire_for(record)
     return render_template(
         "screening/start.html",
@@ -81,6 +87,8 @@ def start() -> Response | str:
         continue_to=wizard.first_unfinished(q, record.answers) if record else None,
         form=PlainForm(),
         steps=len(q.sections),
+        begin_url=begin_url,
+        resume_url=resume_url,
     )
 
 
