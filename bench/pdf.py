@@ -100,7 +100,8 @@ def app_client(workdir: str):
     from flask_migrate import upgrade
 
     from screener import create_app
-    from screener.patient import storage
+    from screener.patient import screenings
+    from screener.timestamps import utcnow
 
     app = create_app(
         {
@@ -113,9 +114,8 @@ def app_client(workdir: str):
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         version = app.extensions["questionnaires"].current.version
-        record = storage.create(version, "en", app.config["RETENTION"], "bench").screening
-        storage.save_answers(record, ANSWERS, app.config["RETENTION"])
-        storage.update(record, completed_at=storage.utcnow())
+        record = screenings.start(version, "en", app.config["RETENTION"], "bench").screening
+        screenings.change(record, answers=ANSWERS, completed_at=utcnow())
         screening_id = record.id
     client = app.test_client()
     with client.session_transaction() as session:
@@ -177,11 +177,11 @@ def bare_renderers(html: str, response_json: str) -> dict:
 def summary_html(app, screening_id: str) -> tuple[str, str]:
     """The exact HTML string the app renders for the bench screening, and its attachment."""
     from screener.documents import pdf
-    from screener.patient import storage
+    from screener.patient import screenings
     from screener.views.summary import _document
 
     with app.test_request_context("/summary.pdf"):
-        document = _document(storage.get(screening_id), None)
+        document = _document(screenings.live(screening_id), None)
         return pdf.render_html(document), document.response_json
 
 
@@ -272,7 +272,8 @@ def child_worst(args) -> dict:
     each a whole summary (evaluate, template, PDF/UA, attachment) with the name and date of
     birth posted as the results page's form sends them."""
     from screener.documents import pdf
-    from screener.patient import storage
+    from screener.patient import screenings
+    from screener.timestamps import utcnow
     from screener.views.summary import _document
 
     with tempfile.TemporaryDirectory() as workdir:
@@ -281,14 +282,13 @@ def child_worst(args) -> dict:
             q = app.extensions["questionnaires"].current
             ids = {TYPICAL: (typical_id, {})}
             for name, (answers, form) in worst_cases(q).items():
-                record = storage.create(q.version, "en", app.config["RETENTION"], "bench")
-                storage.save_answers(record.screening, answers, app.config["RETENTION"])
-                storage.update(record.screening, completed_at=storage.utcnow())
+                record = screenings.start(q.version, "en", app.config["RETENTION"], "bench")
+                screenings.change(record.screening, answers=answers, completed_at=utcnow())
                 ids[name] = (record.screening.id, form)
 
         def render(screening_id: str, form: dict[str, str]) -> bytes:
             with app.test_request_context("/summary.pdf", method="POST", data=form):
-                return pdf.summary_pdf(_document(storage.get(screening_id), "en"))
+                return pdf.summary_pdf(_document(screenings.live(screening_id), "en"))
 
         wall: dict[str, list[float]] = {name: [] for name in ids}
         order = list(ids)

@@ -15,7 +15,7 @@ from . import config as config_module
 from .directory import models as directory_models  # noqa: F401 - registers its tables
 from .extensions import babel, csrf, db, limiter, migrate
 from .i18n import select_locale
-from .patient import storage  # noqa: F401 - registers its model
+from .patient import model  # noqa: F401 - registers its model
 from .questionnaire.cli import questions
 from .questionnaire.loader import QuestionnaireError, load_registry
 from .staff import login as staff_login
@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api import directory as directory_api
     from .api import evaluation as api
     from .api import openapi
+    from .api import summary as summary_api
     from .clinics import frame_csrf, framed_urls
     from .directory.cli import places, providers
     from .views import clinic_api, clinics, inbox, screening, staff, summary
@@ -99,7 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     # Staff pages (sign-in, enrolment, the inbox) use CSRFProtect's check like the site's.
     app.register_blueprint(staff.bp)
     app.register_blueprint(inbox.bp)
-    api_blueprints = (api.bp, summary.api_bp, directory_api.bp, openapi.bp)
+    api_blueprints = (api.bp, summary_api.bp, directory_api.bp, openapi.bp)
     for api_bp in (*api_blueprints, clinic_api.bp):
         app.register_blueprint(api_bp)
     # Every POST view is CSRF-checked from here on; these two are the only exemptions.

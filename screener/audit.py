@@ -15,7 +15,7 @@ from flask import has_request_context, request
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .extensions import Model, db
-from .patient.storage import utcnow
+from .timestamps import UTCDateTime, utcnow
 
 ACTIONS = frozenset({
     "received", "withdrawn", "sign_in", "sign_in_failed", "sign_in_locked", "sign_out",
@@ -30,7 +30,7 @@ class AuditEntry(Model):
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     clinic_slug: Mapped[str] = mapped_column(sa.String(100), index=True)
     actor: Mapped[str] = mapped_column(sa.String(MAX_ACTOR))
     """"staff:<id> <e-mail>", "token:<prefix>" or "patient": never a patient's name."""

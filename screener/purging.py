@@ -9,6 +9,7 @@ every app host still purge one at a time.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,11 +20,14 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import audit
+from . import audit, database
 from .config import ConfigError
 from .extensions import db
 from .patient import storage
 from .submissions import service
+from .timestamps import utcnow
+
+log = logging.getLogger(__name__)
 
 MODES = ("lazy", "job")
 LOCK_KEY = 0x5C12_0001
@@ -54,6 +58,21 @@ def one_at_a_time() -> Iterator[bool]:
             connection.rollback()
 
 
+def purge_expired() -> int:
+    """Delete every expired screening in one commit, then scrub the files (also of rows
+    deleted by patients since the last purge); returns how many went."""
+    try:
+        removed = storage.delete_expired(utcnow())
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    database.scrub(purge=True)
+    if removed:
+        log.info("purged %d expired screening(s)", removed)
+    return removed
+
+
 @click.command("purge")
 @with_appcontext
 def purge_command() -> None:
@@ -63,7 +82,7 @@ def purge_command() -> None:
         if not mine:
             click.echo("purge: another purge is running on this database; nothing done")
             return
-        removed = storage.purge_expired()
+        removed = purge_expired()
         sent, entries = purge_clinic_copies()
     click.echo(f"purged {removed} expired screening(s)")
     if sent or entries:

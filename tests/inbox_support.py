@@ -17,6 +17,7 @@ from screener.extensions import db
 from screener.patient import storage
 from screener.staff import accounts
 from screener.submissions import service
+from screener.timestamps import utcnow
 from tests.conftest import make_app
 from tests.flow import complete, csrf
 
@@ -85,7 +86,7 @@ def enrolled(app, slug: str, email: str, role: str = "clinician",
     with app.app_context():
         invitation = accounts.add_user(slug, email, role)
         secret = accounts.pending_secret(invitation.user)
-        past = storage.utcnow() - timedelta(seconds=60)
+        past = utcnow() - timedelta(seconds=60)
         accounts.enrol(invitation.token, name=name, password=PASSWORD, confirm=PASSWORD,
                        code=pyotp.TOTP(secret).at(past), now=past)
     return secret

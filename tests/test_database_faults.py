@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from screener.extensions import db
 from screener.patient import active as current
-from screener.patient import storage
+from screener.patient import model
 from tests.conftest import PG_PROBLEM, PG_URL, _psycopg, make_app
 from tests.flow import post_step, start
 
@@ -110,7 +110,7 @@ def _medicines(text: str) -> dict:
 
 def _saved(app) -> dict:
     with app.app_context():
-        return db.session.scalars(sa.select(storage.Screening)).one().answers
+        return db.session.scalars(sa.select(model.Screening)).one().answers
 
 
 def test_connections_cut_between_requests_are_replaced(faulty, records):

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app
 
-from ..patient import storage
+from ..patient import resume_codes, screenings
 
 
 def framed_resume_code(screening: Any) -> str:
@@ -20,10 +20,8 @@ def framed_resume_code(screening: Any) -> str:
     secret = current_app.config["SECRET_KEY"]
     digest = hmac.new(secret.encode(), b"frame-resume:" + screening.id.encode(), hashlib.sha256)
     number = int.from_bytes(digest.digest()[:8], "big")
-    code = "".join(
-        storage.RESUME_ALPHABET[(number >> (5 * i)) & 31] for i in range(storage.RESUME_LENGTH)
-    )
-    hashed = storage.hash_resume_code(code, secret)
+    code = resume_codes.from_number(number)
+    hashed = resume_codes.digest(code, secret)
     if screening.resume_hash != hashed:
-        storage.update(screening, resume_hash=hashed)
-    return storage.format_resume_code(code)
+        screenings.change(screening, resume_hash=hashed)
+    return resume_codes.display(code)

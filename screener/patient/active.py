@@ -1,4 +1,5 @@
-"""The screening this browser is working on, found through an opaque id in the session cookie.
+"""The screening this request works on: named by the session cookie on the site, by the
+frame's URL inside a clinic's frame. The one place that knows the difference.
 
 The cookie carries the id (and, for display only, the resume code); answers never leave the
 server. Language is per browser and per screening, so switching keeps progress.
@@ -11,10 +12,11 @@ import time
 from flask import current_app, g, request, session
 
 from .. import purging
-from ..clinics.framed_urls import current_frame
+from ..clinics.framed_urls import Frame, current_frame
 from ..i18n import supported
 from ..questionnaire.model import Questionnaire
-from . import storage
+from . import resume_codes, screenings
+from .model import Screening
 
 SESSION_ID = "sid"
 SESSION_CODE = "code"
@@ -30,22 +32,22 @@ def registry():
     return current_app.extensions["questionnaires"]
 
 
-def screening() -> storage.Screening | None:
+def screening() -> Screening | None:
     """The live screening: named by the frame's URL inside a clinic's frame (no cookie there),
     by the session cookie everywhere else."""
     if "screening" not in g:
         frame = current_frame()
         if frame is not None:
-            record = storage.get(frame.token) if frame.token else None
+            record = screenings.live(frame.token) if frame.token else None
             g.screening = record if record and record.clinic_slug == frame.slug else None
         else:
-            g.screening = storage.get(session.get(SESSION_ID))
+            g.screening = screenings.live(session.get(SESSION_ID))
             if g.screening is None and SESSION_ID in session:
                 forget()
     return g.screening
 
 
-def questionnaire_for(record: storage.Screening | None) -> Questionnaire:
+def questionnaire_for(record: Screening | None) -> Questionnaire:
     """The version a screening was started on: answers are judged by the rules they met."""
     if record is not None:
         found = registry().get(record.questionnaire_version)
@@ -54,21 +56,43 @@ def questionnaire_for(record: storage.Screening | None) -> Questionnaire:
     return registry().current
 
 
-def start(clinic_slug: str | None = None) -> storage.Screening:
-    created = storage.create(
+def start(clinic_slug: str | None = None) -> Screening:
+    """A new screening on the current questionnaire, in the page's language, named from now on
+    by this browser's cookie or this frame's URL; "start again" replaces the one named now."""
+    started = screenings.start(
         registry().current.version,
         g.get("lang", "en"),
         current_app.config["RETENTION"],
         current_app.config["SECRET_KEY"],
         clinic_slug=clinic_slug,
+        replacing=screening(),
     )
-    adopt(created.screening, created.resume_code)
-    return created.screening
+    adopt(started.screening, started.resume_code)
+    return started.screening
 
 
-def adopt(record: storage.Screening, code: str | None) -> None:
+def resume(typed: str, clinic_slug: str | None = None) -> Screening:
+    """The screening a typed code names, adopted like a started one (screenings.resume raises
+    ScreeningError for a code that names none). Inside a frame the entry page's language
+    becomes the screening's, as on Start."""
+    framed = current_frame() is not None
+    found = screenings.resume(
+        typed[:64],
+        current_app.config["SECRET_KEY"],
+        clinic_slug=clinic_slug,
+        language=g.get("lang") if framed else None,
+    )
+    adopt(found.screening, found.resume_code)
+    return found.screening
+
+
+def adopt(record: Screening, code: str | None) -> None:
+    """Name `record` for the rest of this request and the next ones: inside a frame its id goes
+    into every framed URL built from now on (frame.push_frame); elsewhere into the cookie."""
     g.screening = record
-    if current_frame() is not None:
+    frame = current_frame()
+    if frame is not None:
+        g.frame = Frame(frame.slug, record.id)
         return
     session.clear()
     session[SESSION_ID] = record.id
@@ -82,7 +106,7 @@ def resume_code() -> str | None:
     if current_frame() is not None:
         return None
     code = session.get(SESSION_CODE)
-    return storage.format_resume_code(code) if code else None
+    return resume_codes.display(code) if code else None
 
 
 def forget() -> None:
@@ -109,7 +133,7 @@ def choose_language() -> None:
             session[SESSION_LANG] = asked
         record = screening()
         if record is not None and record.language != asked:
-            storage.update(record, language=asked)
+            screenings.change(record, language=asked)
         return
     remembered = None if current_frame() is not None else session.get(SESSION_LANG)
     if remembered is None and current_frame() is not None and current_frame().token:
@@ -129,5 +153,5 @@ def purge_now_and_then() -> None:
     now = time.monotonic()
     if now - _last_purge[0] >= PURGE_EVERY_SECONDS:
         _last_purge[0] = now
-        storage.purge_expired()
+        purging.purge_expired()
         purging.purge_clinic_copies()

@@ -17,8 +17,9 @@ from flask_babel import lazy_gettext as _l
 from .. import audit
 from ..clinics.service import get_clinic
 from ..extensions import db
-from ..patient.storage import RESUME_ALPHABET, aware, utcnow
+from ..patient.resume_codes import ALPHABET as RESUME_ALPHABET
 from ..submissions.sealing import sealer
+from ..timestamps import utcnow
 from . import passwords, totp
 from .models import ROLES, StaffUser
 
@@ -108,7 +109,7 @@ def invitation(token: str) -> StaffUser:
     if not isinstance(token, str) or not 20 <= len(token) <= 64:
         raise AccountError("link_invalid")
     user = db.session.scalar(sa.select(StaffUser).where(StaffUser.enrol_hash == _digest(token)))
-    if user is None or user.enrol_expires_at is None or aware(user.enrol_expires_at) <= utcnow():
+    if user is None or user.enrol_expires_at is None or user.enrol_expires_at <= utcnow():
         raise AccountError("link_invalid")
     return user
 
@@ -168,7 +169,7 @@ def enrol(token: str, *, name: str, password: str, confirm: str, code: str,
 
 
 def _locked(user: StaffUser, now: datetime) -> bool:
-    return user.locked_until is not None and aware(user.locked_until) > now
+    return user.locked_until is not None and user.locked_until > now
 
 
 def _fail(user: StaffUser | None, now: datetime, email: str) -> None:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import Model
+from ..timestamps import UTCDateTime
 
 ROLES = ("clinician", "admin")
 
@@ -30,16 +31,16 @@ class StaffUser(Model):
     """The last 30-second step a code was accepted for: a code is good once."""
     recovery_hashes: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     failed_count: Mapped[int] = mapped_column(sa.Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True),
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime,
                                                           nullable=True)
     enrol_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True, unique=True)
-    enrol_expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True),
+    enrol_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime,
                                                               nullable=True)
-    enrolled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True),
+    enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime,
                                                          nullable=True)
     session_epoch: Mapped[int] = mapped_column(sa.Integer, default=0)
     """Part of the session's user id: raising it ends every session of the account."""
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     # Flask-Login's user protocol
     is_anonymous = False
@@ -72,8 +73,8 @@ class ApiToken(Model):
     prefix: Mapped[str] = mapped_column(sa.String(16))
     """The token's first characters, to tell tokens apart in the audit log and revoke one."""
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     @property
     def actor(self) -> str:

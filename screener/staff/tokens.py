@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from ..clinics.service import get_clinic
 from ..extensions import db
-from ..patient.storage import utcnow
+from ..timestamps import utcnow
 from .accounts import AccountError
 from .models import ApiToken
 

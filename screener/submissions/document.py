@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from ..fhir.response import to_response
-from ..patient.storage import aware
 from .service import Opened
 
 
@@ -22,16 +21,14 @@ def _pdf():
 def response_json(opened: Opened, lang: str) -> dict[str, Any]:
     submission = opened.submission
     return to_response(opened.evaluation.questionnaire, dict(opened.evaluation.answers),
-                       complete=True, authored=_aware(submission.received_at), language=lang)
+                       complete=True, authored=submission.received_at, language=lang)
 
 
-def _aware(moment: datetime) -> datetime:
-    return aware(moment)
 
 
 def build(opened: Opened, lang: str, clinic_name: str | None, country: str | None):
     """The ConsultationSummary of one submission, in `lang`, with the sign-off if any."""
-    received = _aware(opened.submission.received_at)
+    received = opened.submission.received_at
     document = _pdf().build_summary(
         opened.evaluation,
         lang=lang,

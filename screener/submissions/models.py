@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import Model
+from ..timestamps import UTCDateTime
 
 STATUSES = ("new", "opened", "reviewed")
 
@@ -25,14 +26,14 @@ class Submission(Model):
     sealed: Mapped[str] = mapped_column(sa.Text)
     """Answers as judged then, flags, outcome and contact details, sealed (sealing.py)."""
     status: Mapped[str] = mapped_column(sa.String(12), default="new")
-    received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
-    opened_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     """The first time the clinic saw the content (page, download or API): no withdrawal after."""
     acknowledged_at: Mapped[datetime | None] = mapped_column(
-        sa.DateTime(timezone=True), nullable=True)
+        UTCDateTime, nullable=True)
     withdraw_hash: Mapped[str] = mapped_column(sa.String(64))
-    reviewed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     reviewer_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     sealed_review: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     """Decision, note and the clinician's name, sealed: a note is about the patient."""

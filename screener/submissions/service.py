@@ -26,8 +26,9 @@ from ..clinics.service import get_clinic
 from ..database import scrub
 from ..engine.rules import Evaluation, evaluate
 from ..extensions import db
-from ..patient.storage import RESUME_ALPHABET, aware, utcnow
+from ..patient.resume_codes import ALPHABET as RESUME_ALPHABET
 from ..questionnaire.model import Questionnaire
+from ..timestamps import utcnow
 from .models import STATUSES, InboxSettings, Submission
 from .sealing import sealer
 
@@ -237,7 +238,7 @@ def withdraw(submission_id: str, secret: str) -> str:
     clinic's slug. Only the secret shown to the patient after sending can do this."""
     found = db.session.get(Submission, submission_id) if isinstance(submission_id, str) \
         and 0 < len(submission_id) <= 32 else None
-    if found is None or aware(found.expires_at) <= utcnow():
+    if found is None or found.expires_at <= utcnow():
         raise SubmissionError("not_found")
     if not isinstance(secret, str) or not hmac.compare_digest(found.withdraw_hash,
                                                               _digest(secret)):

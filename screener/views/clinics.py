@@ -24,17 +24,18 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..clinics.frame_csrf import cross_site_post, opened_as_page
-from ..clinics.framed_urls import Frame, current_frame
+from ..clinics.framed_urls import current_frame, link
 from ..clinics.notices import notice, template_context
 from ..clinics.service import Clinic, embed_snippet, get_clinic, local_try_origin, qr_png, qr_svg
-from ..engine import wizard
 from ..extensions import limiter
 from ..i18n import language, supported
 from ..patient import active as current
-from ..patient import resuming, storage
+from ..patient import screenings
+from ..patient.screenings import ScreeningError
 from ..web.csrf import on_refused
 from ..web.security import SAFE_METHODS
 from ..web.templating import retention_hours
+from .screening import continue_where_left, start_page
 
 bp = Blueprint("clinics", __name__, url_prefix="/c/<slug>")
 
@@ -44,10 +45,9 @@ def _clinic(endpoint: str | None, values: dict | None) -> None:
     slug = (values or {}).pop("slug", "")
     clinic = get_clinic(slug)
     if clinic is None:
-        g.unknown_clinic = slug
         return
     g.clinic = clinic
-    if current_frame() is not None:  # the framed entry only (see frame.ENTRY_ENDPOINTS)
+    if current_frame() is not None:  # the framed entry only (see framed_urls.ENTRY_ENDPOINTS)
         g.frame_ancestors = clinic.embed_origins or None
 
 
@@ -112,20 +112,21 @@ def _cache_for(response: Response) -> Response:
     return response
 
 
+def _begin(status: int) -> BaseResponse:
+    """Start (again) for this clinic: named by the cookie on the site, by the frame's URL in
+    a frame (patient/active.py); the old answers for this clinic go in the same commit."""
+    record = current.start(clinic_slug=_clinic_now().slug)
+    q = current.questionnaire_for(record)
+    return redirect(link("screening.step", section_id=q.sections[0].id), status)
+
+
 @bp.get("")
 def start() -> str:
     """The clinic's own start page: the same screening, addressed to this clinic."""
     record = current.screening()
-    q = current.questionnaire_for(record)
     same_clinic = record is not None and record.clinic_slug == _clinic_now().slug
-    return render_template(
-        "screening/start.html",
-        q=q,
-        record=record if same_clinic else None,
-        continue_to=wizard.first_unfinished(q, record.answers) if same_clinic else None,
-        steps=len(q.sections),
-        begin_url=url_for("clinics.begin"),
-        resume_url=url_for("screening.resume"),
+    return start_page(
+        record if same_clinic else None, url_for("clinics.begin"), url_for("screening.resume")
     )
 
 
@@ -133,28 +134,14 @@ def start() -> str:
 @limiter.limit("30 per minute;300 per hour")
 @on_refused(lambda: redirect(url_for("clinics.start", **notice("expired"))))
 def begin() -> BaseResponse:
-    previous = current.screening()
-    if previous is not None and previous.clinic_slug == _clinic_now().slug:
-        storage.delete(previous)  # "Start again" (the page warned): the old answers go
-    record = current.start(clinic_slug=_clinic_now().slug)
-    q = current.questionnaire_for(record)
-    return redirect(url_for("screening.step", section_id=q.sections[0].id))
+    return _begin(302)
 
 
 @bp.get("/embed")
 def embed() -> str:
     """The framed start page; what the clinic's <iframe> points at. Its two forms post with the
-    page's `?lang=` (frame.push_frame), since no cookie carries the language in a frame."""
-    q = current.questionnaire_for(None)
-    return render_template(
-        "screening/start.html",
-        q=q,
-        record=None,
-        continue_to=None,
-        steps=len(q.sections),
-        begin_url=url_for("clinics.embed_begin"),
-        resume_url=url_for("clinics.embed_resume"),
-    )
+    page's `?lang=` (framed_urls.push_frame), since no cookie carries the language in a frame."""
+    return start_page(None, url_for("clinics.embed_begin"), url_for("clinics.embed_resume"))
 
 
 @bp.post("/embed/start")
@@ -162,53 +149,33 @@ def embed() -> str:
 @on_refused(lambda: redirect(url_for("clinics.embed", **notice("expired")), 303))
 def embed_begin() -> BaseResponse:
     """A new screening for this clinic, in the entry page's language."""
-    clinic = _clinic_now()
-    created = storage.create(
-        current.registry().current.version,
-        g.get("lang", "en"),
-        current_app.config["RETENTION"],
-        current_app.config["SECRET_KEY"],
-        clinic_slug=clinic.slug,
-    )
-    q = current.registry().current
-    g.frame = Frame(clinic.slug, created.screening.id)
-    return redirect(url_for("framed.step", section_id=q.sections[0].id), 303)
+    return _begin(303)
 
 
 @bp.route("/embed/resume", methods=["GET", "POST"])
 @limiter.limit("10 per minute;60 per hour", methods=["POST"])
-@on_refused(lambda: redirect(url_for("clinics.embed_resume", error=resuming.TOKEN), 303))
+@on_refused(lambda: redirect(url_for("clinics.embed_resume", error=screenings.TOKEN), 303))
 def embed_resume() -> BaseResponse | tuple[str, int]:
-    """Only this clinic's screenings resume in its frame (see resuming.find). A wrong code
+    """Only this clinic's screenings resume in its frame (see screenings.resume). A wrong code
     comes back through a redirect, like every error of the path."""
-    clinic = _clinic_now()
     if request.method in SAFE_METHODS:
         problem = request.args.get("error")
-        error = resuming.message(problem, retention_hours())
+        error = screenings.message_for(problem, retention_hours())
         if error is None:
             return redirect(url_for("clinics.embed"))
         elsewhere = None
-        if problem == resuming.ELSEWHERE:
+        if problem == screenings.ELSEWHERE:
             elsewhere = url_for("screening.resume", lang=g.lang)
         return render_template(
             "screening/resume.html", error=error, elsewhere=elsewhere,
             error_title=True, back_url=url_for("clinics.embed"),
             action=url_for("clinics.embed_resume"),
         ), 400
-    found = resuming.find(
-        request.form.get("code", "")[:64], current_app.config["SECRET_KEY"], clinic.slug
-    )
-    if found.screening is None:
-        return redirect(url_for("clinics.embed_resume", error=found.problem), 303)
-    record = found.screening
-    if record.language != g.lang:  # the entry page's language, as on Start
-        storage.update(record, language=g.lang)
-    q = current.questionnaire_for(record)
-    g.frame = Frame(clinic.slug, record.id)
-    step = wizard.first_unfinished(q, record.answers)
-    if step == wizard.CHECK:
-        return redirect(url_for("framed.check"), 303)
-    return redirect(url_for("framed.step", section_id=step), 303)
+    try:
+        record = current.resume(request.form.get("code", ""), clinic_slug=_clinic_now().slug)
+    except ScreeningError as exc:
+        return redirect(url_for("clinics.embed_resume", error=exc.code), 303)
+    return continue_where_left(record, 303)
 
 
 @bp.get("/share")
@@ -262,21 +229,25 @@ def qr_code_png() -> Response:
     return _cache_for(response)
 
 
+def _framed_clinic(endpoint: str | None, values: dict | None) -> None:
+    """A framed path's clinic, its frame origins and what a frame must refuse, found while the
+    URL is read (after framed_urls.pull_frame), so before any before_request function, the language
+    choice included, which may write to the screening. A refusal is raised as its response."""
+    frame = current_frame()
+    if frame is None or not frame.token:
+        return
+    clinic = get_clinic(frame.slug)
+    if clinic is None:
+        abort(404)
+    g.clinic = clinic
+    g.frame_ancestors = clinic.embed_origins or None
+    refusal = refuse_unframed(clinic)
+    if refusal is not None:
+        abort(refusal)
+
+
 def init_framed(app) -> None:
     """Frame requests: find the clinic, allow only its origins to frame, refuse what a frame
-    must not answer; and messages after a redirect that need no cookie (frame.notice)."""
-
-    def _framed_clinic() -> BaseResponse | None:
-        frame = current_frame()
-        if frame is None or not frame.token:
-            return None
-        clinic = get_clinic(frame.slug)
-        if clinic is None:
-            abort(404)
-        g.clinic = clinic
-        g.frame_ancestors = clinic.embed_origins or None
-        return refuse_unframed(clinic)
-
-    # First of all, before the language choice, which may write to the screening.
-    app.before_request_funcs.setdefault(None, []).insert(0, _framed_clinic)
+    must not answer; and messages after a redirect that need no cookie (notices.notice)."""
+    app.url_value_preprocessor(_framed_clinic)
     app.context_processor(template_context)

@@ -20,7 +20,7 @@ from ..directory.places import PlaceNotFound, PlaceQueryError
 from ..directory.search import WIDENING_KM
 from ..directory.service import Found, find_providers, spoken_languages
 from ..patient import active as current
-from ..patient import storage
+from ..patient import screenings
 from ..web.templating import current_lang
 
 bp = Blueprint("providers", __name__, url_prefix="/providers")
@@ -89,7 +89,7 @@ def _remember(values: dict[str, str], found: Found) -> None:
         else {"q": f"{round(found.origin.point.lat, 2)}, {round(found.origin.point.lon, 2)}"}
     )
     if record.place != remembered:
-        storage.update(record, place=remembered)
+        screenings.change(record, place=remembered)
 
 
 def _field_message(field: str, message: object) -> str:

@@ -1,11 +1,14 @@
 """The patient's path: start, one page per section, check answers, results, crisis help,
-save-and-resume and delete. Views parse, call the wizard or storage, and render."""
+save-and-resume and delete. Views parse, call one operation of the patient-path service
+(patient/screenings.py, through patient/active.py, which names the screening), and render.
+
+The same views serve a clinic's frame (registered again as `framed`): `link()` builds the URLs
+of whichever path the request is on."""
 
 from __future__ import annotations
 
 import hashlib
 
-from babel.numbers import format_decimal
 from flask import (
     Blueprint,
     abort,
@@ -32,8 +35,10 @@ from ..engine.rules import evaluate
 from ..extensions import limiter
 from ..i18n import browser_country
 from ..patient import active as current
-from ..patient import resuming, storage
+from ..patient import screenings
+from ..patient.country import country_of
 from ..patient.crisis import crisis_lines
+from ..patient.screenings import ScreeningError
 from ..questionnaire.answer_fields import field_name, page_fields, posted_answers
 from ..web.csrf import on_refused
 from ..web.fragments import question_html
@@ -56,32 +61,8 @@ def _before() -> None:
     current.choose_language()
 
 
-def _error_messages(q, errors) -> dict[str, str]:
-    messages = {
-        wizard.REQUIRED: _("Select an answer"),
-        wizard.REQUIRED_MANY: _("Select at least one answer"),
-        wizard.UNKNOWN_CODE: _("Select one of the answers shown"),
-        wizard.TOO_MANY: _("Select only one answer"),
-    }
-    out = {}
-    for error in errors:
-        item = q.items.get(error.link_id)
-        if item is None or (error.code not in messages and error.code != wizard.TOO_LONG):
-            continue
-        if error.code == wizard.TOO_LONG:
-            out[error.link_id] = _(
-                "Use %(max)s characters or fewer", max=format_decimal(error.limit, locale=g.lang)
-            )
-        elif error.code == wizard.REQUIRED and item.type == "text":
-            out[error.link_id] = _("Enter an answer")
-        elif error.code == wizard.REQUIRED and item.codes == {"yes", "no", "unsure"}:
-            out[error.link_id] = _("Select yes, no or not sure")
-        else:
-            out[error.link_id] = messages[error.code]
-    return out
-
-
-def _gone() -> Response:
+def gone() -> Response:
+    """The screening this page names is gone (deleted, expired): back to the start, saying so."""
     return redirect(entry_link(**notice("gone")))
 
 
@@ -90,7 +71,13 @@ def start() -> Response | str:
     record = current.screening()
     frame = current_frame()
     if frame is not None and record is None:  # a deleted or expired framed screening
-        return _gone()
+        return gone()
+    return start_page(record)
+
+
+def start_page(record, begin_url: str | None = None, resume_url: str | None = None) -> str:
+    """The start page with Start and Resume, and Continue for `record` if there is one: the
+    site's, a clinic's (`begin_url`, `resume_url` its own forms), and a clinic's framed entry."""
     q = current.questionnaire_for(record)
     return render_template(
         "screening/start.html",
@@ -98,6 +85,8 @@ def start() -> Response | str:
         record=record,
         continue_to=wizard.first_unfinished(q, record.answers) if record else None,
         steps=len(q.sections),
+        begin_url=begin_url,
+        resume_url=resume_url,
     )
 
 
@@ -114,10 +103,7 @@ def begin() -> Response:
     frame = current_frame()
     if frame is not None:  # a new screening inside a frame starts from the clinic's entry
         return redirect(url_for("clinics.embed", slug=frame.slug))
-    previous = current.screening()
-    if previous is not None:  # "Start again" means the old answers go, not linger
-        storage.delete(previous)
-    record = current.start()
+    record = current.start()  # "Start again": the old answers go, in the same commit
     q = current.questionnaire_for(record)
     return redirect(link("screening.step", section_id=q.sections[0].id))
 
@@ -172,7 +158,7 @@ def _step_refused(section_id: str) -> Response | tuple[str, int]:
     """Without a valid token nothing may be stored; the page comes back with what was sent."""
     record = current.screening()
     if record is None:
-        return _gone()
+        return gone()
     q = current.questionnaire_for(record)
     page = wizard.section(q, section_id)
     if page is None:
@@ -192,37 +178,31 @@ def _step_refused(section_id: str) -> Response | tuple[str, int]:
 def step(section_id: str) -> Response | str:
     record = current.screening()
     if record is None:
-        return _gone()
+        return gone()
     q = current.questionnaire_for(record)
     page = wizard.section(q, section_id)
     if page is None:
         abort(404)
     returning = request.values.get("return") == "check"
     if request.method in SAFE_METHODS:
-        shown = wizard.PageState.restore(storage.take_pending(record, page.id))
+        shown = screenings.shown_state(record, page)
         answers = shown.answers_over(record.answers)
         form = page_fields(page, answers)
         enabled = wizard.enabled_items(q, answers)
-        errors = _error_messages(q, shown.errors)
-        lines = crisis_lines(_country(record))
+        errors = screenings.step_errors(q, shown.errors, g.lang)
+        lines = crisis_lines(country_of(record))
         crisis = lines if wizard.urgent_on_page(q, answers, page) else None
         return _render_step(
             q, page, form, enabled, errors, shown.revealed, returning, crisis, standby=lines
         )
 
     posted = posted_answers(request.form, page)
-    result = wizard.submit_step(
-        q, record.answers, page, posted, seen_in_place=request.form.get("_js") == "1"
-    )
     saving = request.form.get("action") == "save"  # what is valid is stored; gaps can wait
-    stay = result.stay and not saving
-    storage.save_answers(
-        record,
-        result.answers,
-        current_app.config["RETENTION"],
-        pending=wizard.PageState.of(page, result).dump() if stay else None,
-        furthest_step=wizard.position(q, page.id),
+    result = screenings.submit_step(
+        record, q, page, posted, current_app.config["RETENTION"],
+        seen_in_place=request.form.get("_js") == "1", saving=saving,
     )
+    stay = result.stay and not saving
     if saving:
         return redirect(link("screening.saved"))
     if stay:  # errors or newly shown questions: the same page again, through a GET
@@ -307,13 +287,14 @@ def _client_rule(q, page, item) -> dict | None:
 def check() -> Response | str:
     record = current.screening()
     if record is None:
-        return _gone()
+        return gone()
     q = current.questionnaire_for(record)
     missing = wizard.first_unfinished(q, record.answers)
     if request.method == "POST":
-        if missing != wizard.CHECK:
-            return redirect(link("screening.step", section_id=missing, **notice("missing")))
-        storage.update(record, completed_at=storage.utcnow())
+        try:
+            screenings.confirm(record, q)
+        except ScreeningError as exc:
+            return redirect(link("screening.step", section_id=exc.step, **notice(exc.code)))
         return redirect(link("screening.results"))
     return render_template(
         "screening/check.html",
@@ -329,7 +310,7 @@ def check() -> Response | str:
 def results() -> Response | str:
     record = current.screening()
     if record is None:
-        return _gone()
+        return gone()
     q = current.questionnaire_for(record)
     if not wizard.confirmed(q, record.answers, record.completed_at):
         return redirect(link("screening.check", **notice("confirm")))
@@ -339,26 +320,16 @@ def results() -> Response | str:
         q=q,
         record=record,
         evaluation=evaluation,
-        crisis=crisis_lines(_country(record)),
+        crisis=crisis_lines(country_of(record)),
         clinic=get_clinic(record.clinic_slug) if record.clinic_slug else None,
         resume_code=current.resume_code(),
     )
 
 
-def _country(record) -> str | None:
-    place = record.place or {}
-    if place.get("country"):
-        return place["country"]
-    clinic = get_clinic(record.clinic_slug) if record.clinic_slug else None
-    if clinic is not None:
-        return clinic.country
-    return browser_country() or ("BG" if record.language == "bg" else None)
-
-
 def _crisis_if_urgent(q, record):
     """Crisis help goes first on the page after an urgent answer, at the same address as for
     everyone else: a separate page would write the answer into every access log."""
-    return crisis_lines(_country(record)) if wizard.urgent(q, record.answers) else None
+    return crisis_lines(country_of(record)) if wizard.urgent(q, record.answers) else None
 
 
 @bp.get("/support")
@@ -368,7 +339,7 @@ def support() -> Response | str:
     record = current.screening()
     return render_template(
         "screening/support.html",
-        crisis=crisis_lines(_country(record) if record else browser_country()),
+        crisis=crisis_lines(country_of(record) if record else browser_country()),
         record=record,
     )
 
@@ -377,7 +348,7 @@ def support() -> Response | str:
 def saved() -> Response | str:
     record = current.screening()
     if record is None:
-        return _gone()
+        return gone()
     q = current.questionnaire_for(record)
     code = current.resume_code()
     if code is None and current_frame() is not None:
@@ -385,7 +356,7 @@ def saved() -> Response | str:
     return render_template(
         "screening/saved.html",
         resume_code=code,
-        expires_at=storage.aware(record.expires_at),
+        expires_at=record.expires_at,
         continue_url=_step_url(wizard.first_unfinished(q, record.answers)),
         crisis=_crisis_if_urgent(q, record),
     )
@@ -393,26 +364,31 @@ def saved() -> Response | str:
 
 @bp.route("/resume", methods=["GET", "POST"])
 @limiter.limit("10 per minute;60 per hour", methods=["POST"])
-@on_refused(lambda: redirect(link("screening.resume", error=resuming.TOKEN)))
+@on_refused(lambda: redirect(link("screening.resume", error=screenings.TOKEN)))
 def resume() -> Response | tuple[str, int]:
     frame = current_frame()
     if frame is not None:
         return redirect(url_for("clinics.embed", slug=frame.slug))
     if request.method in SAFE_METHODS:
-        error = resuming.message(request.args.get("error"), retention_hours())
+        error = screenings.message_for(request.args.get("error"), retention_hours())
         typed = session.pop(TYPED_CODE, "") if error else ""
         return render_template(
             "screening/resume.html", error=error, error_title=bool(error),
             typed=typed,
         ), (400 if error else 200)
     typed = request.form.get("code", "")[:64]
-    found = resuming.find(typed, current_app.config["SECRET_KEY"])
-    if found.screening is None:
+    try:
+        record = current.resume(typed)
+    except ScreeningError as exc:
         session[TYPED_CODE] = typed  # shown once more to correct, never in the address
-        return redirect(link("screening.resume", error=found.problem))
-    current.adopt(found.screening, found.code)
-    q = current.questionnaire_for(found.screening)
-    return redirect(_step_url(wizard.first_unfinished(q, found.screening.answers)))
+        return redirect(link("screening.resume", error=exc.code))
+    return continue_where_left(record)
+
+
+def continue_where_left(record, status: int = 302) -> Response:
+    """After resuming, on the site or in a frame: the first page that still needs an answer."""
+    q = current.questionnaire_for(record)
+    return redirect(_step_url(wizard.first_unfinished(q, record.answers)), status)
 
 
 BACK_MAX = 500
@@ -436,7 +412,7 @@ def confirm_delete() -> Response | str:
     deletes, so that a stray tap on a link never loses anything."""
     record = current.screening()
     if record is None:
-        return _gone()
+        return gone()
     return render_template(
         "screening/delete.html",
         back=_own_page(request.args.get("back")),
@@ -449,7 +425,7 @@ def confirm_delete() -> Response | str:
 def delete() -> Response:
     record = current.screening()
     if record is not None:
-        storage.delete(record)
+        screenings.delete(record)
     current.forget()
     return redirect(link("screening.deleted"))
 

@@ -16,7 +16,6 @@ from .. import audit
 from ..clinics.service import get_clinic
 from ..extensions import db, limiter
 from ..i18n import supported
-from ..patient.storage import aware
 from ..staff import accounts, totp
 from ..staff import session as staff_session
 from ..staff.forms import ConfirmForm, EnrolForm, SignInForm
@@ -55,7 +54,7 @@ def staff_context() -> dict:
     # formdata=None: the form only renders a token here, and must never read the request
     # body (an error page for a body over the size limit renders this too)
     return {"staff_user": user, "staff_clinic": clinic,
-            "sign_out_form": ConfirmForm(formdata=None), "aware": aware}
+            "sign_out_form": ConfirmForm(formdata=None)}
 
 
 def _errors(form) -> list[tuple[str, str]]:

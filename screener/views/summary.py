@@ -7,47 +7,34 @@ birth typed on the results page go into that one PDF only (never into the databa
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from babel import Locale
 from flask import Blueprint, Response, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..api.evaluation import FHIR_JSON, evaluate_body
-from ..api.problems import problem
+from ..api.evaluation import FHIR_JSON
 from ..clinics.framed_urls import link
 from ..clinics.notices import notice
 from ..clinics.service import get_clinic
 from ..engine import wizard
 from ..engine.rules import evaluate
 from ..extensions import limiter
-from ..fhir.response import COMPLETE_STATUSES, to_response
+from ..fhir.response import to_response
 from ..i18n import select_locale, supported
 from ..patient import active as current
-from ..patient.storage import Screening, aware
-from ..web.errors import render_overrun
-from .screening import _country
-from .screening import _gone as gone
+from ..patient.country import country_of
+from ..patient.model import Screening
+from ..web.downloads import RENDER_LIMIT, attachment, pdf_download, pdf_module
+from .screening import gone
 
 if TYPE_CHECKING:
     from ..documents.pdf import ConsultationSummary
 
 
-def _pdf():
-    """WeasyPrint takes most of a second to import (its Pango bindings): load it with the first
-    PDF, not with every worker, so a worker starts fast."""
-    return importlib.import_module("screener.documents.pdf")
-
-
 bp = Blueprint("summary", __name__)
-api_bp = Blueprint("summary_api", __name__, url_prefix="/api/v1")
-
-RENDER_LIMIT = "30 per minute"
-"""A render costs a few hundred milliseconds of CPU: enough for people, not for a flood."""
 
 
 def _other_language(lang: str) -> str:
@@ -120,7 +107,7 @@ def pdf() -> BaseResponse:
                             record.completed_at):
         return redirect(link("screening.check", **notice("confirm")))
     copy, lang = _requested_copy(record)
-    return _render(_document(record, lang, copy=copy))
+    return pdf_download(_document(record, lang, copy=copy))
 
 
 @bp.get("/summary.json")
@@ -138,7 +125,7 @@ def fhir() -> BaseResponse:
         body,
         mimetype=FHIR_JSON,
         headers={
-            "Content-Disposition": _attachment(document.json_filename),
+            "Content-Disposition": attachment(document.json_filename),
             "Cache-Control": "no-store",
         },
     )
@@ -152,11 +139,11 @@ def _document(
     if lang not in supported():
         lang = select_locale()
     evaluation = evaluate(q, record.answers, complete=True)
-    completed = aware(record.completed_at)
+    completed = record.completed_at
     clinic, clinic_country = _clinic(record.clinic_slug)
     # Only from the POSTed form: a name in a link would end up in history and access logs.
     form = request.form if identity else {}
-    return _pdf().build_summary(
+    return pdf_module().build_summary(
         evaluation,
         lang=lang,
         response=to_response(
@@ -164,7 +151,7 @@ def _document(
         ),
         screened_at=completed,
         clinic=clinic,
-        country=clinic_country or _country(record),
+        country=clinic_country or country_of(record),
         name=form.get("name"),
         dob=form.get("dob"),
         browser_zone=request.values.get("tz"),
@@ -186,117 +173,3 @@ def _clinic_line(name: str, city: str | None) -> str:
     if not city or re.search(rf"(?<!\w){re.escape(city)}(?!\w)", name, re.IGNORECASE):
         return name
     return f"{name}, {city}"
-
-
-def _render(document: ConsultationSummary) -> BaseResponse:
-    """The PDF, or the page saying it took too long (the render is stopped at its bound)."""
-    pdf = _pdf()
-    try:
-        data = pdf.summary_pdf(document)
-    except pdf.RenderOverrun:
-        return render_overrun()
-    return _pdf_response(data, document.filename)
-
-
-def _attachment(filename: str) -> str:
-    return f'attachment; filename="{filename}"'
-
-
-def _pdf_response(data: bytes, filename: str) -> Response:
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": _attachment(filename), "Cache-Control": "no-store"},
-    )
-
-
-@api_bp.post("/summary")
-@limiter.limit(RENDER_LIMIT)
-def api_summary() -> Response:
-    """The consultation summary PDF for a FHIR QuestionnaireResponse.
-    ---
-    post:
-      summary: Render the consultation summary PDF for a FHIR R4 QuestionnaireResponse
-      description: >
-        Takes the same QuestionnaireResponse as POST /api/v1/evaluate (and answers with the same
-        errors) and returns the clinician's summary as a PDF, with the response attached as
-        questionnaire-response.json. Rendered on request and streamed; nothing is stored.
-      parameters:
-        - in: query
-          name: lang
-          schema: {type: string, enum: [en, bg]}
-          description: Language of the PDF; Accept-Language, then English, when omitted.
-      requestBody:
-        required: true
-        content:
-          application/fhir+json:
-            schema: {$ref: '#/components/schemas/QuestionnaireResponse'}
-          application/json:
-            schema: {$ref: '#/components/schemas/QuestionnaireResponse'}
-      responses:
-        200:
-          description: The summary (PDF/UA, A4), with Content-Disposition attachment
-          content:
-            application/pdf:
-              schema: {type: string, format: binary}
-        400:
-          description: The body is not JSON, or lang is not a supported language
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-        413:
-          description: The body is larger than 256 KiB
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-        415:
-          description: Content-Type is neither application/fhir+json nor application/json
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-        422:
-          description: Unknown linkId, wrong answer type or unknown code; every error listed
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-        429:
-          description: Too many renders from this address; try again in a minute
-        503:
-          description: The render took longer than its bound and was stopped; try again
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-    """
-    lang = request.args.get("lang") or select_locale()
-    if lang not in supported():
-        return problem(400, "Unsupported language", f"lang must be one of {', '.join(supported())}")
-    data, evaluation, failure = evaluate_body()
-    if failure is not None:
-        return failure
-    assert isinstance(data, dict) and evaluation is not None  # anything else was refused
-    authored = _authored(data.get("authored"))
-    complete = data.get("status", "completed") in COMPLETE_STATUSES
-    document = _pdf().build_summary(
-        evaluation,
-        lang=lang,
-        response=to_response(
-            evaluation.questionnaire,
-            dict(evaluation.answers),
-            complete=complete,
-            authored=authored,
-            language=lang,
-        ),
-        screened_at=authored,
-        complete=complete,
-    )
-    return _render(document)
-
-
-def _authored(value: object) -> datetime | None:
-    """FHIR dateTime as sent; a date without a time, or anything unreadable, is left out."""
-    if not isinstance(value, str) or "T" not in value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None

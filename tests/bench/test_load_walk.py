@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from bench.patient import PROFILES, Patient, Reply
 from screener.directory import gazetteer, importer
 from screener.extensions import db
-from screener.patient.storage import Screening
+from screener.patient.model import Screening
 from tests.conftest import ROOT
 
 

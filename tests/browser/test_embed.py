@@ -355,9 +355,9 @@ def walk_the_path(who: Visitor, *, screenshots: bool = False) -> dict:
     assert frame.url == f"{base}/results"  # a download does not navigate the frame
 
     with e.app.app_context():
-        from screener.patient import storage
+        from screener.patient import screenings
 
-        assert storage.get(screening_id) is not None
+        assert screenings.live(screening_id) is not None
     press(frame, ".privacy-actions a[href*='/delete?back=']")
     assert frame.url.startswith(f"{base}/delete?back=")
     press(frame, f"form[action='/c/{SLUG}/f/{screening_id}/delete'] #confirm-delete")
@@ -366,9 +366,9 @@ def walk_the_path(who: Visitor, *, screenshots: bool = False) -> dict:
     if screenshots:
         shot(who, "06-deleted")
     with e.app.app_context():
-        from screener.patient import storage
+        from screener.patient import screenings
 
-        assert storage.get(screening_id) is None
+        assert screenings.live(screening_id) is None
     return {
         "id": screening_id, "pdf": pdf, "saved": saved, "start_height": start_height,
         "results_height": results_height, "deleted_height": deleted_height,
@@ -461,10 +461,10 @@ def forge(who: Visitor, action: str, fields: dict[str, str]):
 
 def _count(embed: Embed) -> int:
     from screener.extensions import db
-    from screener.patient import storage
+    from screener.patient import model
 
     with embed.app.app_context():
-        return db.session.scalar(db.select(db.func.count()).select_from(storage.Screening))
+        return db.session.scalar(db.select(db.func.count()).select_from(model.Screening))
 
 
 def _entry_token(embed: Embed) -> str:
@@ -479,7 +479,7 @@ def test_posts_from_another_site_are_refused(browser, embed, strip_cookies):
     token with their own resume code, or answers into a screening whose id they know. The
     browser says where the post came from, and the screener refuses it, with or without
     cookies; a step's answers and the screening count do not change."""
-    from screener.patient import storage
+    from screener.patient import screenings
 
     with visitor(browser, embed, strip_cookies=strip_cookies,
                  expect_console_errors=True) as who:
@@ -509,7 +509,7 @@ def test_posts_from_another_site_are_refused(browser, embed, strip_cookies):
             assert response.request.method == "POST", action
             assert response.status == 403, (action, response.status)
         with embed.app.app_context():
-            assert "cochlear_implant" not in storage.get(screening_id).answers
+            assert "cochlear_implant" not in screenings.live(screening_id).answers
         assert _count(embed) == before
         if strip_cookies:
             assert who.page.context.cookies() == []

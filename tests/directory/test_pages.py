@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from screener.extensions import db
-from screener.patient.storage import Screening
+from screener.patient.model import Screening
 from tests import flow
 
 pytestmark = pytest.mark.usefixtures("places", "demo")

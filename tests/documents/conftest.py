@@ -1,5 +1,5 @@
 """One migrated app per module (a PDF takes ~0.5 s to render, so each scenario renders once) and
-completed screenings created straight through `storage`, adopted by the test client's cookie."""
+completed screenings created through tests/factories.py, adopted by the test client's cookie."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from pypdf import PdfReader
 
 from screener.documents import pdf
 from screener.extensions import db
-from screener.patient import storage
 from screener.questionnaire.loader import load_registry
+from tests import factories
 from tests.conftest import ROOT, make_app
 from tests.flow import BASELINE
 
@@ -60,13 +60,8 @@ def app(tmp_path_factory):
 
 def create_screening(app, given: dict[str, list[str]], *, lang: str = "en", completed=True):
     with app.app_context():
-        record = storage.create(
-            VERSION, lang, app.config["RETENTION"], app.config["SECRET_KEY"]
-        ).screening
-        storage.save_answers(record, given, app.config["RETENTION"])
-        if completed:
-            storage.update(record, completed_at=storage.utcnow())
-        return record.id
+        made = factories.screening(given, version=VERSION, language=lang, completed=completed)
+        return made.screening.id
 
 
 def client_for(app, screening_id: str | None):

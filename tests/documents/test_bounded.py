@@ -60,9 +60,9 @@ def _layouts_around_typed_text(box, table=None, found=None) -> list[str]:
 def test_typed_text_is_laid_out_in_fixed_tables(app, long_screening):
     """Every table holding an answer at its limit uses the fixed layout."""
     with app.test_request_context("/summary.pdf"):
-        from screener.patient import storage
+        from screener.patient import screenings
 
-        document = _document(storage.get(long_screening), "en")
+        document = _document(screenings.live(long_screening), "en")
         html = pdf.render_html(document)
     fetcher = pdf.PackagedFilesFetcher()
     rendered = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher).render()

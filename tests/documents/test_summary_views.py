@@ -14,8 +14,10 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from screener.documents import pdf
 from screener.extensions import db
-from screener.patient import storage
+from screener.patient import screenings
+from screener.timestamps import utcnow
 from screener.views.summary import _clinic_line
+from tests import factories
 from tests.documents.conftest import (
     MEDICINE_LINES,
     PACEMAKER_SEIZURE_BUPROPION,
@@ -63,7 +65,7 @@ def scenario(app):
         out["en_after"] = client.get("/summary.pdf")
         out["bg"] = client_for(app, bg_id).get("/summary.pdf")
     with app.app_context():
-        out["en_record_language"] = storage.get(en_id).language
+        out["en_record_language"] = screenings.live(en_id).language
     out["fetches"] = seen
     out["opened"] = {copy: open_pdf(out[copy].data) for copy in ("en", "bg", "clinic_bg")}
     return out
@@ -76,7 +78,7 @@ def test_pdf_is_an_attachment_never_cached_dated_and_named_by_copy(scenario, cop
     response = scenario[copy]
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
-    today = storage.utcnow().date()
+    today = utcnow().date()
     dates = {(today + timedelta(days=d)).isoformat() for d in (-1, 0, 1)}  # near midnight
     disposition = response.headers["Content-Disposition"]
     found = re.fullmatch(rf'attachment; filename="tms-screening-(\d{{4}}-\d\d-\d\d)-{name}\.pdf"',
@@ -191,7 +193,7 @@ def test_metadata_and_tags(scenario):
     info = reader.metadata
     assert info["/Title"] == "TMS safety screening summary"
     assert info["/Author"] == "TMS Screener"
-    assert info["/CreationDate"].startswith("D:" + storage.utcnow().strftime("%Y"))
+    assert info["/CreationDate"].startswith("D:" + utcnow().strftime("%Y"))
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "en"
     assert root["/MarkInfo"]["/Marked"].value is True
@@ -290,7 +292,7 @@ def test_name_and_date_of_birth_go_into_that_pdf_only(app, caplog):
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert name not in logged and "Testova" not in logged and dob not in logged
     with app.app_context():
-        record = storage.get(screening_id)
+        record = screenings.live(screening_id)
         stored = json.dumps([record.answers, record.language, record.clinic_slug, record.place])
         assert "Testova" not in stored and record.language == "en"
         engine_url = db.engine.url
@@ -333,13 +335,10 @@ def test_framed_summary_is_addressed_to_the_clinic_and_needs_no_cookie(app, tmp_
     path.write_text(json.dumps([CLINIC]), encoding="utf-8")
     with app.app_context():
         importer.import_file(path)
-        record = storage.create(
-            VERSION, "en", app.config["RETENTION"], app.config["SECRET_KEY"],
-            clinic_slug=CLINIC["slug"],
-        ).screening
-        storage.save_answers(record, answers(PACEMAKER_SEIZURE_BUPROPION), app.config["RETENTION"])
-        storage.update(record, completed_at=storage.utcnow())
-        screening_id = record.id
+        screening_id = factories.screening(
+            answers(PACEMAKER_SEIZURE_BUPROPION), version=VERSION, clinic_slug=CLINIC["slug"],
+            completed=True,
+        ).screening.id
     client = app.test_client(use_cookies=False)
     base = f"/c/{CLINIC['slug']}/f/{screening_id}"
     response = client.get(f"{base}/summary.pdf?lang=bg")
@@ -351,7 +350,7 @@ def test_framed_summary_is_addressed_to_the_clinic_and_needs_no_cookie(app, tmp_
     assert FLAG_QUESTIONS_BG[0] in first
     assert "UTC+02:00" in first or "UTC+03:00" in first  # the clinic's local time
     with app.app_context():
-        assert storage.get(screening_id).language == "en"
+        assert screenings.live(screening_id).language == "en"
     assert client.get(f"{base}/summary.json").get_json(force=True)["language"] == "en"
     elsewhere = client.get(f"/c/{CLINIC['slug']}/f/not-a-screening/summary.pdf")
     assert elsewhere.status_code == 302 and "m=gone" in elsewhere.headers["Location"]
@@ -428,13 +427,9 @@ def test_a_clinic_reading_the_patients_language_gets_my_copy_and_the_other_langu
     path.write_text(json.dumps([clinic]), encoding="utf-8")
     with app.app_context():
         importer.import_file(path)
-        record = storage.create(
-            VERSION, "bg", app.config["RETENTION"], app.config["SECRET_KEY"],
-            clinic_slug=clinic["slug"],
-        ).screening
-        storage.save_answers(record, answers(), app.config["RETENTION"])
-        storage.update(record, completed_at=storage.utcnow())
-        screening_id = record.id
+        screening_id = factories.screening(
+            answers(), version=VERSION, language="bg", clinic_slug=clinic["slug"], completed=True
+        ).screening.id
     client = client_for(app, screening_id)
     html = client.get("/results").get_data(as_text=True)
     assert html.count('name="copy"') == 2
@@ -515,11 +510,11 @@ def test_deleted_or_expired_screening_gives_a_clear_page(app):
         screening_id = create_screening(app, answers())
         client = client_for(app, screening_id)
         with app.app_context():
-            record = storage.get(screening_id)
+            record = screenings.live(screening_id)
             if how == "deleted":
-                storage.delete(record)
+                screenings.delete(record)
             else:
-                record.expires_at = storage.utcnow() - timedelta(seconds=1)
+                record.expires_at = utcnow() - timedelta(seconds=1)
                 db.session.commit()
         response = client.get("/summary.pdf")
         assert response.status_code == 302, how

@@ -12,7 +12,7 @@ from screener import create_app
 from screener.directory import gazetteer
 from screener.extensions import db
 from screener.patient import active as current
-from screener.patient import storage
+from screener.patient import model
 from tests.flow import start
 
 pytestmark = pytest.mark.both_databases
@@ -100,11 +100,11 @@ def test_probes_take_get_and_head_only(client):
 def test_a_probe_never_reads_a_screening_nor_purges(app, client):
     start(client)
     with app.app_context():
-        record = db.session.scalars(sa.select(storage.Screening)).one()
-        record.expires_at = storage.utcnow() - timedelta(minutes=1)
+        record = db.session.scalars(sa.select(model.Screening)).one()
+        record.expires_at = model.utcnow() - timedelta(minutes=1)
         db.session.commit()
     current._last_purge[0] = 0.0
     assert client.get("/healthz").status_code == 200
     client.get("/readyz")
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(storage.Screening)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(model.Screening)) == 1

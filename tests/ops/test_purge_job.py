@@ -12,21 +12,21 @@ from screener import create_app, purging
 from screener.config import ConfigError
 from screener.extensions import db
 from screener.patient import active as current
-from screener.patient import storage
+from screener.patient import model
 from tests.conftest import PG_PROBLEM, make_app
 from tests.flow import start
 
 
 def expire_all(app) -> None:
     with app.app_context():
-        for record in db.session.scalars(sa.select(storage.Screening)):
-            record.expires_at = storage.utcnow() - timedelta(minutes=1)
+        for record in db.session.scalars(sa.select(model.Screening)):
+            record.expires_at = model.utcnow() - timedelta(minutes=1)
         db.session.commit()
 
 
 def stored(app) -> int:
     with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(storage.Screening))
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model.Screening))
 
 
 @pytest.mark.both_databases

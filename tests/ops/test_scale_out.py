@@ -29,7 +29,8 @@ from cryptography.fernet import Fernet
 
 from screener.directory import gazetteer, importer, records
 from screener.extensions import db
-from screener.patient import storage
+from screener.patient import screenings
+from screener.timestamps import utcnow
 
 from ..conftest import ON_CI, PG_PROBLEM, PG_URL, _psycopg, make_app
 from ..directory.conftest import provider_record
@@ -209,8 +210,8 @@ def abandoned_screening(url: str) -> str:
     served a page: a node's lazy purge (its first page request purges) would delete it."""
     app = make_app(_psycopg(url))
     with app.app_context():
-        created = storage.create("1.0.1", "en", timedelta(hours=1), "unused")
-        created.screening.expires_at = storage.utcnow() - timedelta(minutes=5)
+        created = screenings.start("1.0.1", "en", timedelta(hours=1), "unused")
+        created.screening.expires_at = utcnow() - timedelta(minutes=5)
         db.session.commit()
         db.engine.dispose()
     return created.screening.id

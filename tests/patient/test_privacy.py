@@ -12,7 +12,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from screener.extensions import db
 from screener.patient import active as current
-from screener.patient import storage
+from screener.patient import model, resume_codes
 from tests.flow import complete, start
 
 pytestmark = pytest.mark.both_databases
@@ -112,26 +112,26 @@ def test_purge_command_deletes_only_expired(app, client, runner):
     other = app.test_client()
     start(other)
     with app.app_context():
-        first, second = db.session.scalars(db.select(storage.Screening)).all()
-        first.expires_at = storage.utcnow() - timedelta(seconds=1)
+        first, second = db.session.scalars(db.select(model.Screening)).all()
+        first.expires_at = model.utcnow() - timedelta(seconds=1)
         db.session.commit()
         keep = second.id
     result = runner.invoke(args=["purge"])
     assert result.exit_code == 0 and "purged 1" in result.output
     with app.app_context():
-        assert [s.id for s in db.session.scalars(db.select(storage.Screening))] == [keep]
+        assert [s.id for s in db.session.scalars(db.select(model.Screening))] == [keep]
 
 
 def test_expired_answers_are_purged_lazily_on_requests(app, client):
     start(client)
     with app.app_context():
-        record = db.session.scalars(db.select(storage.Screening)).one()
-        record.expires_at = storage.utcnow() - timedelta(minutes=1)
+        record = db.session.scalars(db.select(model.Screening)).one()
+        record.expires_at = model.utcnow() - timedelta(minutes=1)
         db.session.commit()
     current._last_purge[0] = 0.0
     app.test_client().get("/")  # someone else's request
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count()).select_from(storage.Screening)) == 0
+        assert db.session.scalar(db.select(db.func.count()).select_from(model.Screening)) == 0
 
 
 def test_retention_is_configurable(database_url):
@@ -141,8 +141,8 @@ def test_retention_is_configurable(database_url):
     client = app.test_client()
     start(client)
     with app.app_context():
-        record = db.session.scalars(db.select(storage.Screening)).one()
-        left = storage.aware(record.expires_at) - storage.utcnow()
+        record = db.session.scalars(db.select(model.Screening)).one()
+        left = record.expires_at - model.utcnow()
         assert timedelta(hours=1, minutes=59) < left <= timedelta(hours=2)
 
 
@@ -151,6 +151,6 @@ def test_resume_code_is_stored_only_as_a_hash(app, client):
     with client.session_transaction() as session:
         code = session[current.SESSION_CODE]
     with app.app_context():
-        record = db.session.scalars(db.select(storage.Screening)).one()
+        record = db.session.scalars(db.select(model.Screening)).one()
         assert code not in (record.resume_hash or "")
-        assert record.resume_hash == storage.hash_resume_code(code, app.config["SECRET_KEY"])
+        assert record.resume_hash == resume_codes.digest(code, app.config["SECRET_KEY"])

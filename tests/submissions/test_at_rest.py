@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from screener import create_app
+from screener import create_app, purging
 from screener.config import ConfigError
 from screener.extensions import db
 from screener.patient import storage
@@ -59,7 +59,7 @@ def test_a_dump_reveals_no_answer_name_or_contact(app, clinics, database_url):
             service.unseal(db.session.get(Submission, sent.submission_id)).content)
         for screening in db.session.scalars(sa.select(storage.Screening)).all():
             storage.delete(screening)
-        storage.purge_expired()
+        purging.purge_expired()
         dump = _sqlite_bytes(database_url) if database_url.startswith("sqlite") \
             else _pg_dump(database_url)
         assert sent.submission_id.encode() in dump  # the row is there: the search is real

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 
 from screener import audit
 from screener.extensions import db
-from screener.patient.storage import utcnow
 from screener.submissions import service
 from screener.submissions.models import Submission
 from screener.submissions.service import SubmissionError
+from screener.timestamps import utcnow
 from tests.inbox_support import CONTACT, send
 
 pytestmark = pytest.mark.both_databases

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event
 
 from screener.extensions import db
-from screener.patient import storage
+from screener.patient import model
 from tests.flow import csrf, field, start
 from tests.views.test_clinics import CLINIC, _framed_id, _framed_start, _import, _in_frame
 
@@ -101,7 +101,7 @@ def test_control_characters_in_a_form_value_are_refused_and_nothing_stored(app, 
     start(client)
     token = csrf(client.get("/questions/about_you").get_data(as_text=True))
     with app.app_context():
-        before = db.session.scalars(db.select(storage.Screening)).one().answers
+        before = db.session.scalars(db.select(model.Screening)).one().answers
     _refused(app, client, "POST", "/questions/about_you", data={
         "csrf_token": token, field("age_band"): "18_64", field("indication"): "other",
         field("indication.other"): f"tinnitus{bad}and more",
@@ -109,7 +109,7 @@ def test_control_characters_in_a_form_value_are_refused_and_nothing_stored(app, 
     _refused(app, client, "POST", "/questions/about_you", data={
         "csrf_token": token, f"age{bad}band": "18_64"})
     with app.app_context():
-        assert db.session.scalars(db.select(storage.Screening)).one().answers == before
+        assert db.session.scalars(db.select(model.Screening)).one().answers == before
 
 
 def test_tabs_and_line_breaks_in_a_form_value_are_kept(app, client):
@@ -122,7 +122,7 @@ def test_tabs_and_line_breaks_in_a_form_value_are_kept(app, client):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/questions/devices")
     with app.app_context():
-        record = db.session.scalars(db.select(storage.Screening)).one()
+        record = db.session.scalars(db.select(model.Screening)).one()
         assert record.answers["indication.other"] == ["one\tthing\nand another\nthird"]
 
 
@@ -143,7 +143,7 @@ def test_a_form_that_is_not_utf8_says_so(app, client, typed):
     assert "UTF-8" in page
     assert "could not confirm" not in page.lower()
     with app.app_context():
-        record = db.session.scalars(db.select(storage.Screening)).one()
+        record = db.session.scalars(db.select(model.Screening)).one()
         assert "age_band" not in record.answers
 
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from screener.directory import importer
 from screener.extensions import db
-from screener.patient import storage
+from screener.patient import model
 from tests.flow import BASELINE, csrf, field, start
 
 pytestmark = pytest.mark.both_databases
@@ -68,12 +68,12 @@ def two_clinics(app, tmp_path):
 
 def _count(app) -> int:
     with app.app_context():
-        return db.session.scalar(db.select(db.func.count()).select_from(storage.Screening))
+        return db.session.scalar(db.select(db.func.count()).select_from(model.Screening))
 
 
-def _record(app, screening_id: str) -> storage.Screening:
+def _record(app, screening_id: str) -> model.Screening:
     with app.app_context():
-        return db.session.get(storage.Screening, screening_id)
+        return db.session.get(model.Screening, screening_id)
 
 
 def _framed_id(base: str) -> str:
@@ -90,7 +90,7 @@ def test_deep_link_names_the_clinic_and_addresses_the_screening(client, app, cli
     response = client.post(f"/c/{clinic}/start", data={"csrf_token": csrf(html)})
     assert response.headers["Location"].endswith("/questions/about_you")
     with app.app_context():
-        record = db.session.scalars(db.select(storage.Screening)).one()
+        record = db.session.scalars(db.select(model.Screening)).one()
         assert record.clinic_slug == clinic
 
 

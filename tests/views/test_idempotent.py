@@ -9,7 +9,7 @@ import re
 import pytest
 
 from screener.extensions import db, limiter
-from screener.patient import storage
+from screener.patient import model
 from tests.conftest import make_app
 from tests.flow import csrf, field, post_step, start
 from tests.views.test_clinics import (
@@ -33,14 +33,14 @@ def clinic(app, tmp_path):
     return CLINIC["slug"]
 
 
-def _record(app, screening_id: str) -> storage.Screening:
+def _record(app, screening_id: str) -> model.Screening:
     with app.app_context():
-        return db.session.get(storage.Screening, screening_id)
+        return db.session.get(model.Screening, screening_id)
 
 
-def _only_record(app) -> storage.Screening:
+def _only_record(app) -> model.Screening:
     with app.app_context():
-        return db.session.scalars(db.select(storage.Screening)).one()
+        return db.session.scalars(db.select(model.Screening)).one()
 
 
 def test_the_framed_saved_page_shows_the_same_code_on_every_view(app, clinic):

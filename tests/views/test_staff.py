@@ -13,9 +13,9 @@ import sqlalchemy as sa
 
 from screener import audit
 from screener.extensions import db
-from screener.patient.storage import utcnow
 from screener.staff import accounts
 from screener.staff.models import StaffUser
+from screener.timestamps import utcnow
 from tests.flow import csrf, start
 from tests.inbox_support import (  # noqa: F401 - fixtures
     PASSWORD,
