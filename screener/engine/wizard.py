@@ -93,10 +93,6 @@ class PageState:
         return {**{k: list(v) for k, v in stored.items()}, **self.posted}
 
 
-def steps(q: Questionnaire) -> list[Section]:
-    return list(q.sections)
-
-
 def section(q: Questionnaire, section_id: str) -> Section | None:
     return next((s for s in q.sections if s.id == section_id), None)
 
