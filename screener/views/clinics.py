@@ -35,7 +35,7 @@ from ..clinics.frame import (
 from ..clinics.service import Clinic, embed_snippet, get_clinic, local_try_origin, qr_png, qr_svg
 from ..engine import wizard
 from ..extensions import limiter
-from ..i18n import language, supported
+from ..i18n import SUPPORTED, language, supported
 from ..patient import active as current
 from ..patient import resuming, storage
 from ..web.security import SAFE_METHODS
@@ -259,7 +259,7 @@ def poster() -> str:
 
 def _qr_target() -> str:
     lang = request.args.get("lang")
-    return public_url("clinics.start", **({"lang": lang} if lang in ("en", "bg") else {}))
+    return public_url("clinics.start", **({"lang": lang} if lang in SUPPORTED else {}))
 
 
 @bp.get("/qr.svg")

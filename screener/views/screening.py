@@ -28,7 +28,7 @@ from ..documents import answer_rows as summary
 from ..engine import wizard
 from ..engine.rules import evaluate
 from ..extensions import limiter
-from ..i18n import browser_country
+from ..i18n import browser_country, country_of
 from ..patient import active as current
 from ..patient import resuming, storage
 from ..patient.crisis import crisis_lines
@@ -349,7 +349,7 @@ def _country(record) -> str | None:
     clinic = get_clinic(record.clinic_slug) if record.clinic_slug else None
     if clinic is not None:
         return clinic.country
-    return browser_country() or ("BG" if record.language == "bg" else None)
+    return browser_country() or country_of(record.language)
 
 
 def _crisis_if_urgent(q, record):
