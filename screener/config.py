@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from . import paths
+from .i18n.languages import SUPPORTED
 
 DEV_SECRET_KEY = "dev-only-not-secret"
 ENVIRONMENTS = ("development", "production")
@@ -75,7 +76,7 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "QUESTIONS_DIR": os.environ.get("SCREENER_QUESTIONS_DIR", str(paths.QUESTIONS)),
         "BABEL_DEFAULT_LOCALE": "en",
-        "LANGUAGES": ("en", "bg"),
+        "LANGUAGES": SUPPORTED,
         "WTF_CSRF_TIME_LIMIT": None,
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
         "PROXY_COUNT": _count("SCREENER_PROXY_COUNT"),

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from ..engine.folding import fold
 from ..extensions import db
+from ..i18n.languages import country_of
 from . import qualifiers
 from .geo import CoordinateError, Point, box_around, distance_km, parse_coordinates
 from .models import KEY_LENGTH, Place, PlaceName
@@ -30,7 +31,6 @@ FUZZY_CAP = 5000
 FUZZY_CUTOFF = 80.0
 FUZZY_STEM = 3
 
-COUNTRY_FOR_LANGUAGE = {"bg": "BG"}
 """Among places of the same name, the UI language's country comes first."""
 
 ALTERNATE_WEIGHT = 0.1
@@ -76,7 +76,7 @@ def search_key(text: str) -> str:
 
 
 def preferred_country(lang: str) -> str | None:
-    return COUNTRY_FOR_LANGUAGE.get(lang)
+    return country_of(lang)
 
 
 @dataclass(frozen=True)

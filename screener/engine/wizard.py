@@ -95,10 +95,6 @@ class PageState:
         return merged
 
 
-def steps(q: Questionnaire) -> list[Section]:
-    return list(q.sections)
-
-
 def section(q: Questionnaire, section_id: str) -> Section | None:
     return next((s for s in q.sections if s.id == section_id), None)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..clinics.service import get_clinic
 from ..i18n import browser_country
+from ..i18n.languages import country_of as country_of_language
 from .model import Screening
 
 
@@ -18,4 +19,4 @@ def country_of(record: Screening) -> str | None:
     clinic = get_clinic(record.clinic_slug) if record.clinic_slug else None
     if clinic is not None:
         return clinic.country
-    return browser_country() or ("BG" if record.language == "bg" else None)
+    return browser_country() or country_of_language(record.language)

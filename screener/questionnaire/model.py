@@ -24,9 +24,6 @@ class I18n(dict):
     def get_text(self, lang: str) -> str:
         return self.get(lang) or self.get("en") or next(iter(self.values()), "")
 
-    def format(self, **values: str) -> I18n:
-        return I18n({lang: text.format(**values) for lang, text in self.items()})
-
     def __hash__(self) -> int:  # type: ignore[override]  # frozen dataclasses holding these must stay hashable
         return hash(tuple(sorted(self.items())))
 
@@ -255,7 +252,3 @@ class Questionnaire:
     def is_yes_no(self, item: Item) -> bool:
         """Whether the item is answered from a yes / no / not sure set (for its wording)."""
         return item.option_set is not None and item.option_set in self.settings.yes_no_sets
-
-    def section_of(self, link_id: str) -> Section:
-        section_id = self.items[link_id].section
-        return next(s for s in self.sections if s.id == section_id)

@@ -28,7 +28,7 @@ from ..clinics.framed_urls import current_frame, link
 from ..clinics.notices import notice, template_context
 from ..clinics.service import Clinic, embed_snippet, get_clinic, local_try_origin, qr_png, qr_svg
 from ..extensions import limiter
-from ..i18n import language, supported
+from ..i18n import SUPPORTED, language, supported
 from ..patient import active as current
 from ..patient import screenings
 from ..patient.screenings import ScreeningError
@@ -212,7 +212,7 @@ def poster() -> str:
 
 def _qr_target() -> str:
     lang = request.args.get("lang")
-    return public_url("clinics.start", **({"lang": lang} if lang in ("en", "bg") else {}))
+    return public_url("clinics.start", **({"lang": lang} if lang in SUPPORTED else {}))
 
 
 @bp.get("/qr.svg")

@@ -231,7 +231,8 @@ def test_self_harm_is_worded_to_include_ending_ones_life(questionnaire):
 
 
 def test_the_medicines_page_warns_not_to_stop_any_medicine(questionnaire):
-    section = questionnaire.section_of("medications")
+    page = questionnaire.items["medications"].section
+    section = next(s for s in questionnaire.sections if s.id == page)
     assert "Do not stop or change any medicine" in section.notice["en"]
     assert "Не спирайте" in section.notice["bg"]
 
