@@ -13,6 +13,7 @@ from screener.directory import gazetteer
 from screener.extensions import db
 from screener.patient import active as current
 from screener.patient import model
+from screener.timestamps import utcnow
 from tests.flow import start
 
 pytestmark = pytest.mark.both_databases
@@ -101,7 +102,7 @@ def test_a_probe_never_reads_a_screening_nor_purges(app, client):
     start(client)
     with app.app_context():
         record = db.session.scalars(sa.select(model.Screening)).one()
-        record.expires_at = model.utcnow() - timedelta(minutes=1)
+        record.expires_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
     current._last_purge[0] = 0.0
     assert client.get("/healthz").status_code == 200

@@ -13,6 +13,7 @@ from screener.config import ConfigError
 from screener.extensions import db
 from screener.patient import active as current
 from screener.patient import model
+from screener.timestamps import utcnow
 from tests.conftest import PG_PROBLEM, make_app
 from tests.flow import start
 
@@ -20,7 +21,7 @@ from tests.flow import start
 def expire_all(app) -> None:
     with app.app_context():
         for record in db.session.scalars(sa.select(model.Screening)):
-            record.expires_at = model.utcnow() - timedelta(minutes=1)
+            record.expires_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
 
 

@@ -13,6 +13,7 @@ from flask.sessions import SecureCookieSessionInterface
 from screener.extensions import db
 from screener.patient import active as current
 from screener.patient import model, resume_codes
+from screener.timestamps import utcnow
 from tests.flow import complete, start
 
 pytestmark = pytest.mark.both_databases
@@ -113,7 +114,7 @@ def test_purge_command_deletes_only_expired(app, client, runner):
     start(other)
     with app.app_context():
         first, second = db.session.scalars(db.select(model.Screening)).all()
-        first.expires_at = model.utcnow() - timedelta(seconds=1)
+        first.expires_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
         keep = second.id
     result = runner.invoke(args=["purge"])
@@ -126,7 +127,7 @@ def test_expired_answers_are_purged_lazily_on_requests(app, client):
     start(client)
     with app.app_context():
         record = db.session.scalars(db.select(model.Screening)).one()
-        record.expires_at = model.utcnow() - timedelta(minutes=1)
+        record.expires_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
     current._last_purge[0] = 0.0
     app.test_client().get("/")  # someone else's request
@@ -142,7 +143,7 @@ def test_retention_is_configurable(database_url):
     start(client)
     with app.app_context():
         record = db.session.scalars(db.select(model.Screening)).one()
-        left = record.expires_at - model.utcnow()
+        left = record.expires_at - utcnow()
         assert timedelta(hours=1, minutes=59) < left <= timedelta(hours=2)
 
 

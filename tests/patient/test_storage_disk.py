@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from screener.extensions import db
 from screener.patient import active as current
 from screener.patient import model
+from screener.timestamps import utcnow
 from tests.conftest import PG_PROBLEM, PG_URL, _psycopg, make_app
 from tests.flow import csrf, post_step, start
 
@@ -49,7 +50,7 @@ def _expire_all_but(app, keep_text: str) -> None:
     with app.app_context():
         for record in db.session.scalars(sa.select(model.Screening)):
             if keep_text not in str(record.answers):
-                record.expires_at = model.utcnow() - timedelta(seconds=1)
+                record.expires_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from screener.extensions import db
 from screener.patient import model, resume_codes
+from screener.timestamps import utcnow
 from tests.flow import BASELINE, complete, csrf, field, post_step, shown_after, start
 
 pytestmark = pytest.mark.both_databases
@@ -344,7 +345,7 @@ def test_expired_screening_gets_a_clear_page(client, app):
     start(client)
     with app.app_context():
         record = db.session.scalars(db.select(model.Screening)).one()
-        record.expires_at = model.utcnow()
+        record.expires_at = utcnow()
         db.session.commit()
     response = client.get("/questions/devices")
     assert response.status_code == 302
