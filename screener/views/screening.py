@@ -128,23 +128,28 @@ def _screening_key() -> str:
     return "screening:" + hashlib.sha256(screening_id.encode()).hexdigest()[:32]
 
 
-def _too_many_steps(_limit: object) -> Response | None:
-    """Over the limit, the page comes back with what was just typed, like a token mismatch:
-    nothing is stored, nothing typed is lost."""
+def _page_as_sent(section_id: str, message: str, status: int) -> Response | None:
+    """The page as it was sent, with `message` at the top: nothing is stored, nothing typed is
+    lost. None when the screening or the page is gone."""
     record = current.screening()
     if record is None:
         return None
     q = current.questionnaire_for(record)
-    page = wizard.section(q, (request.view_args or {}).get("section_id", ""))
+    page = wizard.section(q, section_id)
     if page is None:
         return None
+    posted = posted_answers(request.form, page)
+    returning = request.values.get("return") == "check"
+    return make_response(_sent_again(q, page, record, posted, message, returning), status)
+
+
+def _too_many_steps(_limit: object) -> Response | None:
+    """Over the limit, the page comes back with what was just typed, like a token mismatch."""
     message = _(
         "You have sent this page many times in a short while, so nothing was saved this time. "
         "Your answers are still here: wait a minute, then press Continue again."
     )
-    posted = posted_answers(request.form, page)
-    returning = request.values.get("return") == "check"
-    return make_response(_sent_again(q, page, record, posted, message, returning), 429)
+    return _page_as_sent((request.view_args or {}).get("section_id", ""), message, 429)
 
 
 def _sent_again(q, page, record, posted, message: str, returning: bool) -> str:
@@ -154,22 +159,18 @@ def _sent_again(q, page, record, posted, message: str, returning: bool) -> str:
     return _render_step(q, page, form, enabled, {"csrf_token": message}, [], returning)
 
 
-def _step_refused(section_id: str) -> Response | tuple[str, int]:
+def _step_refused(section_id: str) -> Response:
     """Without a valid token nothing may be stored; the page comes back with what was sent."""
-    record = current.screening()
-    if record is None:
-        return gone()
-    q = current.questionnaire_for(record)
-    page = wizard.section(q, section_id)
-    if page is None:
-        abort(404)
     message = _(
         "We could not confirm this page came from you, so nothing was saved yet. Your "
         "answers are still here: check them and press Continue again."
     )
-    posted = posted_answers(request.form, page)
-    returning = request.values.get("return") == "check"
-    return _sent_again(q, page, record, posted, message, returning), 400
+    shown = _page_as_sent(section_id, message, 400)
+    if shown is not None:
+        return shown
+    if current.screening() is None:
+        return gone()
+    abort(404)
 
 
 @bp.route("/questions/<section_id>", methods=["GET", "POST"])
